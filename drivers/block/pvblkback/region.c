@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Region arithmetic for pvblkback.  Every function here is overflow safe
+ * for any input: the values come from xenstore and from guest requests.
+ */
+#include <linux/errno.h>
+#include <linux/overflow.h>
+
+#include "region.h"
+
+/**
+ * pvblk_region_check - validate a region against its device
+ * @r: the region, in 512-byte sectors
+ * @dev_sectors: size of the device, in 512-byte sectors
+ * @lb_sectors: logical block size of the device, in 512-byte sectors
+ *
+ * Return: 0, -EINVAL for an empty or misaligned region, -ERANGE for one
+ * that wraps or runs past the end of the device.
+ */
+int pvblk_region_check(const struct pvblk_region *r, u64 dev_sectors,
+		       unsigned int lb_sectors)
+{
+	u64 end;
+
+	if (!r->nr_sectors || !lb_sectors)
+		return -EINVAL;
+	if (r->nr_sectors > PVBLK_REGION_MAX_SECTORS ||
+	    check_add_overflow(r->start, r->nr_sectors, &end) ||
+	    end > dev_sectors || end > PVBLK_REGION_MAX_SECTORS)
+		return -ERANGE;
+	if (r->start % lb_sectors || r->nr_sectors % lb_sectors)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * pvblk_region_translate - map a guest sector range to the device
+ * @r: a region that passed pvblk_region_check()
+ * @sector: first guest sector
+ * @nr_sectors: number of sectors
+ * @phys: on success, the first device sector
+ *
+ * Return: 0, or -ERANGE when any part of the range lies outside @r.
+ */
+int pvblk_region_translate(const struct pvblk_region *r, u64 sector,
+			   u64 nr_sectors, u64 *phys)
+{
+	u64 end;
+
+	if (check_add_overflow(sector, nr_sectors, &end) ||
+	    end > r->nr_sectors)
+		return -ERANGE;
+	*phys = r->start + sector;
+	return 0;
+}
+
+/* Half-open intervals [start, start + n); empty regions overlap nothing. */
+bool pvblk_region_overlap(const struct pvblk_region *a,
+			  const struct pvblk_region *b)
+{
+	if (!a->nr_sectors || !b->nr_sectors)
+		return false;
+	/* Written as differences so that no sum can wrap. */
+	if (a->start <= b->start)
+		return b->start - a->start < a->nr_sectors;
+	return a->start - b->start < b->nr_sectors;
+}
+
+/**
+ * pvblk_claim_conflict - find a claim that @c may not coexist with
+ * @claims: list of struct pvblk_claim (caller holds the registry lock)
+ * @c: the new claim, not on the list
+ *
+ * Two claims conflict when they are on the same disk, overlap, and at
+ * least one of them is writable.  Sharing read-only is fine.
+ *
+ * Return: the first conflicting claim, or NULL.
+ */
+const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
+					       const struct pvblk_claim *c)
+{
+	const struct pvblk_claim *o;
+
+	list_for_each_entry(o, claims, node) {
+		if (o == c || o->disk != c->disk)
+			continue;
+		if (!o->writable && !c->writable)
+			continue;
+		if (pvblk_region_overlap(&o->abs, &c->abs))
+			return o;
+	}
+	return NULL;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvblkback ring engine: takes requests off one blkif ring, checks them,
+ * hands valid ones to the I/O layer and answers every request exactly
+ * once.  Grant mapping, event channels and block I/O are reached only
+ * through struct pvblk_ring_ops, so KUnit runs this engine against fake
+ * grants and a fake disk.
+ */
+#ifndef PVBLK_RING_H
+#define PVBLK_RING_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/ratelimit.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <xen/grant_table.h>
+
+#include "../../xen/pvback/pvback_ring.h"
+#include "blkif.h"
+
+enum pvblk_stat {
+	PVBLK_ST_RD_REQ,
+	PVBLK_ST_WR_REQ,
+	PVBLK_ST_F_REQ,
+	PVBLK_ST_RD_SECT,
+	PVBLK_ST_WR_SECT,
+	PVBLK_ST_OO_REQ,
+	PVBLK_ST_REGION_ERR,
+	PVBLK_ST_BAD_REQ,
+	PVBLK_ST_UNSUP_REQ,
+	PVBLK_ST_MAP_ERR,
+	PVBLK_ST_IO_ERR,
+	PVBLK_ST_RING_ERR,
+	PVBLK_NR_STATS
+};
+
+/* Per vbd, summed over its rings; read locklessly by sysfs. */
+struct pvblk_stats {
+	atomic64_t v[PVBLK_NR_STATS];
+};
+
+struct pvblk_ring;
+
+/* A request between ring and response: owned by the ring's thread. */
+struct pvblk_pending {
+	struct list_head node;		/* free list or done list */
+	struct pvblk_ring *ring;
+	struct pvblk_req req;
+	struct pvblk_io io;
+	unsigned int nr_mapped;		/* segments with a live mapping */
+	struct page *pages[PVBLK_MAX_DIRECT_SEGS];
+	grant_handle_t handles[PVBLK_MAX_DIRECT_SEGS];
+	atomic_t bios;			/* I/O layer: bios in flight + 1 */
+	int error;			/* I/O layer: first error */
+};
+
+struct pvblk_ring_ops {
+	/*
+	 * Map the grants of p->req.seg[0..nr_segs) into p->pages, read-only
+	 * if the device only reads guest memory.  On failure nothing is left
+	 * mapped and p->nr_mapped is 0.
+	 */
+	int (*map)(struct pvblk_ring *ring, struct pvblk_pending *p);
+	void (*unmap)(struct pvblk_ring *ring, struct pvblk_pending *p);
+	/* Start p->io; ends with pvblk_ring_complete(), from any context. */
+	void (*submit)(struct pvblk_ring *ring, struct pvblk_pending *p);
+	/* Tell the frontend that responses are waiting. */
+	void (*notify)(struct pvblk_ring *ring);
+};
+
+struct pvblk_ring {
+	const struct pvblk_ring_ops *ops;
+	void *priv;			/* for ops */
+	const struct pvblk_limits *lim;	/* owned by the vbd */
+	struct pvblk_stats *stats;	/* owned by the vbd */
+	const char *name;		/* "vbd <domid>/<devid>" for logs */
+	enum pvblk_abi abi;
+
+	/*
+	 * Only the ring's thread (or a KUnit test standing in for it) touches
+	 * the fields below, so they need no lock.
+	 */
+	struct pvback_ring br;
+	struct pvblk_pending *pool;
+	unsigned int pool_size;
+	struct list_head free;
+	unsigned int inflight;		/* submitted, not yet answered */
+	bool stopped;			/* frontend broke the ring protocol */
+	struct ratelimit_state rs;
+
+	/* done_lock protects done: completions arrive from IRQ context. */
+	spinlock_t done_lock;
+	struct list_head done;
+
+	/* Set by completions and events, waited on by the ring's thread. */
+	wait_queue_head_t wq;
+	atomic_t kicked;
+};
+
+int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
+		    enum pvblk_abi abi);
+void pvblk_ring_free(struct pvblk_ring *ring);
+bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed);
+void pvblk_ring_drain(struct pvblk_ring *ring);
+void pvblk_ring_complete(struct pvblk_pending *p, int error);
+void pvblk_ring_kick(struct pvblk_ring *ring);
+
+static inline void pvblk_stat_add(struct pvblk_stats *s, enum pvblk_stat i,
+				  u64 n)
+{
+	atomic64_add(n, &s->v[i]);
+}
+
+#endif /* PVBLK_RING_H */

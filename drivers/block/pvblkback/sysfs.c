@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs view of a vbd, under /sys/bus/xen-backend/devices/vbd-D-N/.
+ * Documented in Documentation/ABI/testing/sysfs-bus-xen-backend-pvblkback.
+ */
+#include <linux/device.h>
+#include <linux/pvback.h>
+#include <linux/sysfs.h>
+
+#include "pvblkback.h"
+
+static struct pvblk_dev *to_pvblk(struct device *d)
+{
+	return dev_get_drvdata(d);
+}
+
+static ssize_t region_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	struct pvblk_dev *dev = to_pvblk(d);
+	ssize_t n;
+
+	mutex_lock(&dev->lock);
+	if (dev->claimed)
+		n = sysfs_emit(buf, "%llu %llu\n", dev->lim.region.start,
+			       dev->lim.region.nr_sectors);
+	else
+		n = sysfs_emit(buf, "none\n");
+	mutex_unlock(&dev->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(region);
+
+static ssize_t physical_device_show(struct device *d,
+				    struct device_attribute *attr, char *buf)
+{
+	struct pvblk_dev *dev = to_pvblk(d);
+	ssize_t n;
+
+	mutex_lock(&dev->lock);
+	n = sysfs_emit(buf, "%x:%x\n", MAJOR(dev->devt), MINOR(dev->devt));
+	mutex_unlock(&dev->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(physical_device);
+
+static ssize_t mode_show(struct device *d, struct device_attribute *attr,
+			 char *buf)
+{
+	struct pvblk_dev *dev = to_pvblk(d);
+	ssize_t n;
+
+	mutex_lock(&dev->lock);
+	n = sysfs_emit(buf, "%s\n", !dev->bdev ? "none" :
+		       dev->lim.readonly ? "r" : "w");
+	mutex_unlock(&dev->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(mode);
+
+static struct attribute *pvblk_attrs[] = {
+	&dev_attr_region.attr,
+	&dev_attr_physical_device.attr,
+	&dev_attr_mode.attr,
+	NULL
+};
+
+static const struct attribute_group pvblk_group = {
+	.attrs = pvblk_attrs,
+};
+
+/* Counters are atomics: no lock. */
+#define PVBLK_STAT_ATTR(field, idx)					\
+static ssize_t field##_show(struct device *d,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&to_pvblk(d)->stats.v[idx]));	\
+}									\
+static DEVICE_ATTR_RO(field)
+
+PVBLK_STAT_ATTR(rd_req, PVBLK_ST_RD_REQ);
+PVBLK_STAT_ATTR(wr_req, PVBLK_ST_WR_REQ);
+PVBLK_STAT_ATTR(f_req, PVBLK_ST_F_REQ);
+PVBLK_STAT_ATTR(rd_sect, PVBLK_ST_RD_SECT);
+PVBLK_STAT_ATTR(wr_sect, PVBLK_ST_WR_SECT);
+PVBLK_STAT_ATTR(oo_req, PVBLK_ST_OO_REQ);
+PVBLK_STAT_ATTR(region_err, PVBLK_ST_REGION_ERR);
+PVBLK_STAT_ATTR(bad_req, PVBLK_ST_BAD_REQ);
+PVBLK_STAT_ATTR(unsup_req, PVBLK_ST_UNSUP_REQ);
+PVBLK_STAT_ATTR(map_err, PVBLK_ST_MAP_ERR);
+PVBLK_STAT_ATTR(io_err, PVBLK_ST_IO_ERR);
+PVBLK_STAT_ATTR(ring_err, PVBLK_ST_RING_ERR);
+
+static struct attribute *pvblk_stat_attrs[] = {
+	&dev_attr_rd_req.attr,
+	&dev_attr_wr_req.attr,
+	&dev_attr_f_req.attr,
+	&dev_attr_rd_sect.attr,
+	&dev_attr_wr_sect.attr,
+	&dev_attr_oo_req.attr,
+	&dev_attr_region_err.attr,
+	&dev_attr_bad_req.attr,
+	&dev_attr_unsup_req.attr,
+	&dev_attr_map_err.attr,
+	&dev_attr_io_err.attr,
+	&dev_attr_ring_err.attr,
+	NULL
+};
+
+static const struct attribute_group pvblk_stat_group = {
+	.name = "statistics",
+	.attrs = pvblk_stat_attrs,
+};
+
+static const struct attribute_group *pvblk_groups[] = {
+	&pvblk_group,
+	&pvblk_stat_group,
+	NULL
+};
+
+int pvblk_sysfs_add(struct pvblk_dev *dev)
+{
+	return sysfs_create_groups(&dev->xdev->dev.kobj, pvblk_groups);
+}
+
+void pvblk_sysfs_del(struct pvblk_dev *dev)
+{
+	sysfs_remove_groups(&dev->xdev->dev.kobj, pvblk_groups);
+}

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvblkback: xenbus backend for "vbd" devices whose backing is a region of
+ * a block device.  State machine, xenstore keys and the region registry.
+ */
+#define pr_fmt(fmt) "pvblkback: " fmt
+
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <linux/pvback.h>
+
+#include "pvblkback.h"
+
+/*
+ * Every opened vbd's region, across all domains; pvblk_claims_lock
+ * protects the list and each entry's membership.
+ */
+static LIST_HEAD(pvblk_claims);
+static DEFINE_MUTEX(pvblk_claims_lock);
+
+#define PVBLK_MSG_LEN	256
+
+/* Read an optional decimal u64 key; -ENOENT when absent. */
+static int pvblk_read_u64(struct pvblk_dev *dev, const char *key, u64 *val)
+{
+	char *s = xenbus_read(XBT_NIL, dev->xdev->nodename, key, NULL);
+	int err;
+
+	if (IS_ERR(s))
+		return -ENOENT;
+	err = kstrtou64(s, 10, val);
+	kfree(s);
+	return err;
+}
+
+/*
+ * Give up on this vbd for good: say why in dmesg and in hotplug-error
+ * (which xl prints), and go to Closed.
+ */
+static __printf(2, 3) void pvblk_refuse(struct pvblk_dev *dev,
+					const char *fmt, ...)
+{
+	struct xenbus_device *xdev = dev->xdev;
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	dev->refused = true;
+	pr_warn("%s: %s\n", dev->name, msg ?: "refused");
+	if (msg)
+		xenbus_write(XBT_NIL, xdev->nodename, PVBLK_XS_HOTPLUG_ERROR,
+			     msg);
+	xenbus_write(XBT_NIL, xdev->nodename, PVBLK_XS_REGION_STATUS,
+		     PVBLK_REGION_REFUSED);
+	xenbus_switch_state(xdev, XenbusStateClosed);
+	kfree(msg);
+}
+
+/* Name the domain in messages: an operator thinks in VM names. */
+static void pvblk_owner(struct pvblk_dev *dev, char *buf, size_t len)
+{
+	char dom[32];
+	char *name;
+
+	snprintf(dom, sizeof(dom), "/local/domain/%u", dev->domid);
+	name = xenbus_read(XBT_NIL, dom, "name", NULL);
+	if (IS_ERR(name))
+		snprintf(buf, len, "%s (domain %u)", dev->name, dev->domid);
+	else
+		snprintf(buf, len, "%s (domain %u, %s)", dev->name,
+			 dev->domid, name);
+	if (!IS_ERR(name))
+		kfree(name);
+}
+
+/* Region from the hotplug script's keys, or the whole device. */
+static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
+			     struct pvblk_region *r)
+{
+	int e1 = pvblk_read_u64(dev, PVBLK_XS_REGION_START, &r->start);
+	int e2 = pvblk_read_u64(dev, PVBLK_XS_REGION_SECTORS, &r->nr_sectors);
+
+	if (e1 == -ENOENT && e2 == -ENOENT) {
+		r->start = 0;
+		r->nr_sectors = dev_sectors;
+		return 0;
+	}
+	if (e1 || e2) {
+		pvblk_refuse(dev, "%s and %s must both be decimal sector counts; fix the hotplug script's output",
+			     PVBLK_XS_REGION_START, PVBLK_XS_REGION_SECTORS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
+		       bool writable)
+{
+	const struct pvblk_claim *o;
+	struct pvblk_claim *c = &dev->claim;
+
+	c->disk = bdev_whole(bdev)->bd_dev;
+	c->abs.start = dev->lim.region.start + get_start_sect(bdev);
+	c->abs.nr_sectors = dev->lim.region.nr_sectors;
+	c->writable = writable;
+	pvblk_owner(dev, c->owner, sizeof(c->owner));
+
+	mutex_lock(&pvblk_claims_lock);
+	o = pvblk_claim_conflict(&pvblk_claims, c);
+	if (o) {
+		pvblk_refuse(dev, "region %pg start=%llu sectors=%llu (%s) overlaps region start=%llu sectors=%llu (%s) of %s; give each writable vbd its own region",
+			     bdev, dev->lim.region.start,
+			     dev->lim.region.nr_sectors,
+			     writable ? "rw" : "ro",
+			     o->abs.start - get_start_sect(bdev),
+			     o->abs.nr_sectors, o->writable ? "rw" : "ro",
+			     o->owner);
+	} else {
+		list_add_tail(&c->node, &pvblk_claims);
+		dev->claimed = true;
+	}
+	mutex_unlock(&pvblk_claims_lock);
+	return o ? -EBUSY : 0;
+}
+
+static void pvblk_unclaim(struct pvblk_dev *dev)
+{
+	if (!dev->claimed)
+		return;
+	mutex_lock(&pvblk_claims_lock);
+	list_del(&dev->claim.node);
+	mutex_unlock(&pvblk_claims_lock);
+	dev->claimed = false;
+}
+
+static void pvblk_close_backing(struct pvblk_dev *dev)
+{
+	pvblk_unclaim(dev);
+	if (dev->bdev)
+		blkdev_put(dev->bdev, dev->fmode);
+	dev->bdev = NULL;
+}
+
+/* physical-device appeared: open the disk and claim the region. */
+static void pvblk_open_backing(struct pvblk_dev *dev)
+{
+	const char *node = dev->xdev->nodename;
+	struct block_device *bdev;
+	unsigned int major, minor;
+	bool writable;
+	u64 sectors;
+	char *mode;
+	int err;
+
+	if (dev->refused)
+		return;
+	err = xenbus_scanf(XBT_NIL, node, PVBLK_XS_PHYSICAL_DEVICE, "%x:%x",
+			   &major, &minor);
+	if (err != 2)
+		return;		/* not written yet */
+	if (dev->bdev) {
+		if (MKDEV(major, minor) != dev->devt)
+			pr_warn("%s: physical-device changed to %x:%x; ignored, detach and attach the disk instead\n",
+				dev->name, major, minor);
+		return;
+	}
+
+	mode = xenbus_read(XBT_NIL, node, PVBLK_XS_MODE, NULL);
+	writable = !IS_ERR(mode) && strchr(mode, 'w');
+	if (!IS_ERR(mode))
+		kfree(mode);
+
+	dev->devt = MKDEV(major, minor);
+	dev->fmode = FMODE_READ | (writable ? FMODE_WRITE : 0);
+	bdev = blkdev_get_by_dev(dev->devt, dev->fmode, NULL);
+	if (IS_ERR(bdev)) {
+		pvblk_refuse(dev, "cannot open physical device %x:%x (error %ld); check that it exists in dom0",
+			     major, minor, PTR_ERR(bdev));
+		return;
+	}
+	dev->bdev = bdev;
+	if (writable && bdev_read_only(bdev)) {
+		pvblk_refuse(dev, "%pg is read-only but the disk is attached rw; attach it with access=ro",
+			     bdev);
+		return;
+	}
+
+	sectors = bdev_nr_sectors(bdev);
+	dev->lim.lb_sectors = bdev_logical_block_size(bdev) >> 9;
+	dev->lim.readonly = !writable;
+	dev->lim.flush = writable;
+	if (pvblk_read_region(dev, sectors, &dev->lim.region))
+		return;
+	err = pvblk_region_check(&dev->lim.region, sectors, dev->lim.lb_sectors);
+	if (err) {
+		pvblk_refuse(dev, "region start=%llu sectors=%llu does not fit %pg (%llu sectors, %u-byte blocks): %s",
+			     dev->lim.region.start, dev->lim.region.nr_sectors,
+			     bdev, sectors, dev->lim.lb_sectors << 9,
+			     err == -ERANGE ? "past the end of the device" :
+			     "empty or not aligned to the block size");
+		return;
+	}
+	if (pvblk_claim(dev, bdev, writable))
+		return;
+
+	xenbus_write(XBT_NIL, node, PVBLK_XS_REGION_STATUS,
+		     PVBLK_REGION_CLAIMED);
+	pr_info("%s: serving %pg sectors %llu+%llu %s\n", dev->name, bdev,
+		dev->lim.region.start, dev->lim.region.nr_sectors,
+		writable ? "rw" : "ro");
+}
+
+/* Read the frontend's ring details and start the queues. */
+static int pvblk_map_rings(struct pvblk_dev *dev)
+{
+	struct xenbus_device *xdev = dev->xdev;
+	const char *fe = xdev->otherend;
+	unsigned int ring_ref, evtchn;
+	char *proto;
+	int err;
+
+	proto = xenbus_read(XBT_NIL, fe, "protocol", NULL);
+	err = pvblk_abi_from_protocol(IS_ERR(proto) ? NULL : proto, &dev->abi);
+	if (err)
+		xenbus_dev_fatal(xdev, err, "unsupported protocol %s", proto);
+	if (!IS_ERR(proto))
+		kfree(proto);
+	if (err)
+		return err;
+
+	/* Multi-page rings and queues are not offered: refuse them. */
+	if (xenbus_read_unsigned(fe, "ring-page-order", 0) ||
+	    xenbus_read_unsigned(fe, "multi-queue-num-queues", 1) != 1) {
+		xenbus_dev_fatal(xdev, -EINVAL,
+				 "frontend asks for ring-page-order or queues that were not offered");
+		return -EINVAL;
+	}
+	if (xenbus_scanf(XBT_NIL, fe, "ring-ref", "%u", &ring_ref) != 1 ||
+	    xenbus_scanf(XBT_NIL, fe, "event-channel", "%u", &evtchn) != 1) {
+		xenbus_dev_fatal(xdev, -EINVAL,
+				 "reading ring-ref and event-channel from %s",
+				 fe);
+		return -EINVAL;
+	}
+
+	dev->queues = kcalloc(1, sizeof(*dev->queues), GFP_KERNEL);
+	if (!dev->queues)
+		return -ENOMEM;
+	dev->queues[0].dev = dev;
+	dev->queues[0].index = 0;
+	err = pvblk_queue_connect(&dev->queues[0], &ring_ref, 1, evtchn);
+	if (err) {
+		kfree(dev->queues);
+		dev->queues = NULL;
+		return err;
+	}
+	dev->nr_queues = 1;
+	return 0;
+}
+
+static void pvblk_disconnect(struct pvblk_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->nr_queues; i++)
+		pvblk_queue_disconnect(&dev->queues[i]);
+	kfree(dev->queues);
+	dev->queues = NULL;
+	dev->nr_queues = 0;
+	dev->connected = false;
+}
+
+static int pvblk_write_connect_keys(struct pvblk_dev *dev)
+{
+	const char *node = dev->xdev->nodename;
+	struct xenbus_transaction t;
+	int err;
+
+	do {
+		err = xenbus_transaction_start(&t);
+		if (err)
+			return err;
+		err = xenbus_printf(t, node, "sectors", "%llu",
+				    dev->lim.region.nr_sectors);
+		if (!err)
+			err = xenbus_printf(t, node, "info", "%u",
+					    dev->lim.readonly ? VDISK_READONLY : 0);
+		if (!err)
+			err = xenbus_printf(t, node, "sector-size", "%u",
+					    bdev_logical_block_size(dev->bdev));
+		if (!err)
+			err = xenbus_printf(t, node, "physical-sector-size",
+					    "%u",
+					    bdev_physical_block_size(dev->bdev));
+		if (!err)
+			err = xenbus_printf(t, node, "feature-flush-cache",
+					    "%d", dev->lim.flush);
+		if (err) {
+			xenbus_transaction_end(t, 1);
+			return err;
+		}
+		err = xenbus_transaction_end(t, 0);
+	} while (err == -EAGAIN);
+	return err;
+}
+
+/* Connect once both the region is claimed and the rings are mapped. */
+static void pvblk_try_connect(struct pvblk_dev *dev)
+{
+	int err;
+
+	if (dev->connected || !dev->claimed || !dev->nr_queues)
+		return;
+	err = pvblk_write_connect_keys(dev);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "writing connection details");
+		return;
+	}
+	err = xenbus_switch_state(dev->xdev, XenbusStateConnected);
+	if (err)
+		return;
+	dev->connected = true;
+}
+
+static void pvblk_backend_changed(struct xenbus_watch *watch,
+				  const char *path, const char *token)
+{
+	struct pvblk_dev *dev = container_of(watch, struct pvblk_dev, watch);
+
+	mutex_lock(&dev->lock);
+	pvblk_open_backing(dev);
+	pvblk_try_connect(dev);
+	mutex_unlock(&dev->lock);
+}
+
+static void pvblk_frontend_changed(struct xenbus_device *xdev,
+				   enum xenbus_state fe_state)
+{
+	struct pvblk_dev *dev = dev_get_drvdata(&xdev->dev);
+	bool gone = false;
+
+	mutex_lock(&dev->lock);
+	switch (fe_state) {
+	case XenbusStateInitialising:
+		/* A rebooted guest starts over. */
+		if (xdev->state == XenbusStateClosed && !dev->refused)
+			xenbus_switch_state(xdev, XenbusStateInitWait);
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (dev->connected || dev->refused)
+			break;
+		/* Rings of an earlier connection go before new ones come. */
+		pvblk_disconnect(dev);
+		if (!pvblk_map_rings(dev))
+			pvblk_try_connect(dev);
+		break;
+	case XenbusStateClosing:
+		pvblk_disconnect(dev);
+		xenbus_switch_state(xdev, XenbusStateClosing);
+		break;
+	case XenbusStateClosed:
+		pvblk_disconnect(dev);
+		xenbus_switch_state(xdev, XenbusStateClosed);
+		gone = !xenbus_dev_is_online(xdev);
+		break;
+	case XenbusStateUnknown:
+		/* The frontend's directory is gone. */
+		pvblk_disconnect(dev);
+		gone = true;
+		break;
+	default:
+		xenbus_dev_fatal(xdev, -EINVAL, "frontend in unexpected state %d",
+				 fe_state);
+		break;
+	}
+	mutex_unlock(&dev->lock);
+	/* Outside the lock: this calls pvblk_remove(). */
+	if (gone)
+		device_unregister(&xdev->dev);
+}
+
+static int pvblk_probe(struct xenbus_device *xdev,
+		       const struct xenbus_device_id *id)
+{
+	const char *last = strrchr(xdev->nodename, '/');
+	struct pvblk_dev *dev;
+	int err;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating backend state");
+		return -ENOMEM;
+	}
+	dev->xdev = xdev;
+	dev->domid = xdev->otherend_id;
+	if (!last || kstrtou32(last + 1, 10, &dev->handle))
+		dev->handle = 0;
+	snprintf(dev->name, sizeof(dev->name), "vbd %u/%u", dev->domid,
+		 dev->handle);
+	mutex_init(&dev->lock);
+	dev_set_drvdata(&xdev->dev, dev);
+
+	err = pvblk_sysfs_add(dev);
+	if (err)
+		goto fail;
+	err = xenbus_watch_pathfmt(xdev, &dev->watch, NULL,
+				   pvblk_backend_changed, "%s/%s",
+				   xdev->nodename, PVBLK_XS_PHYSICAL_DEVICE);
+	if (err)
+		goto fail_sysfs;
+	dev->watching = true;
+	err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	if (err)
+		goto fail_watch;
+	return 0;
+
+fail_watch:
+	unregister_xenbus_watch(&dev->watch);
+	kfree(dev->watch.node);
+fail_sysfs:
+	pvblk_sysfs_del(dev);
+fail:
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(dev);
+	return err;
+}
+
+static void pvblk_remove(struct xenbus_device *xdev)
+{
+	struct pvblk_dev *dev = dev_get_drvdata(&xdev->dev);
+
+	if (!dev)
+		return;
+	/* sysfs readers take dev->lock: remove the files first. */
+	pvblk_sysfs_del(dev);
+	if (dev->watching) {
+		unregister_xenbus_watch(&dev->watch);
+		kfree(dev->watch.node);
+	}
+	mutex_lock(&dev->lock);
+	pvblk_disconnect(dev);
+	pvblk_close_backing(dev);
+	mutex_unlock(&dev->lock);
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(dev);
+}
+
+static const struct xenbus_device_id pvblk_ids[] = {
+	{ "vbd" },
+	{ "" }
+};
+
+static struct xenbus_driver pvblk_driver = {
+	.ids = pvblk_ids,
+	.probe = pvblk_probe,
+	.remove = pvblk_remove,
+	.otherend_changed = pvblk_frontend_changed,
+	.allow_rebind = true,
+};
+
+static int __init pvblk_init(void)
+{
+	if (!xen_domain())
+		return -ENODEV;
+	return xenbus_register_backend(&pvblk_driver);
+}
+module_init(pvblk_init);
+
+static void __exit pvblk_exit(void)
+{
+	xenbus_unregister_driver(&pvblk_driver);
+}
+module_exit(pvblk_exit);
+
+MODULE_DESCRIPTION("Xen block backend serving regions of block devices");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen-backend:vbd");

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The real side of the ring engine's ops: grant mapping, event channels,
+ * bios, and the per-ring thread.
+ */
+#define pr_fmt(fmt) "pvblkback: " fmt
+
+#include <linux/bio.h>
+#include <linux/kthread.h>
+#include <xen/events.h>
+#include <xen/page.h>
+
+#include "pvblkback.h"
+
+static unsigned long pvblk_page_addr(struct page *page)
+{
+	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
+}
+
+/* Give back pages; only for pages no grant is mapped into. */
+static void pvblk_put_pages(struct pvblk_queue *q, struct page **pages,
+			    unsigned int n)
+{
+	if (n)
+		gnttab_page_cache_put(&q->pages, pages, n);
+}
+
+static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
+			     grant_handle_t *handles, unsigned int n)
+{
+	struct gnttab_unmap_grant_ref ops[PVBLK_MAX_DIRECT_SEGS];
+	struct gntab_unmap_queue_data work = {
+		.unmap_ops = ops,
+		.pages = pages,
+		.count = n,
+	};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++)
+		gnttab_set_unmap_op(&ops[i], pvblk_page_addr(pages[i]),
+				    GNTMAP_host_map, handles[i]);
+	err = gnttab_unmap_refs_sync(&work);
+	if (err) {
+		/* The pages may still map guest memory: never reuse them. */
+		pr_err_ratelimited("%s: unmapping %u grants failed (%d); leaking their pages\n",
+				   q->dev->name, n, err);
+		return err;
+	}
+	pvblk_put_pages(q, pages, n);
+	return 0;
+}
+
+static int pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	struct pvblk_queue *q = ring->priv;
+	struct gnttab_map_grant_ref ops[PVBLK_MAX_DIRECT_SEGS];
+	struct page *ok_pages[PVBLK_MAX_DIRECT_SEGS];
+	grant_handle_t ok_handles[PVBLK_MAX_DIRECT_SEGS];
+	unsigned int i, n = p->req.nr_segs, nr_ok = 0;
+	u32 flags = GNTMAP_host_map;
+	int err;
+
+	/* For writes we only read guest memory: don't ask for more. */
+	if (p->io.kind != PVBLK_IO_READ)
+		flags |= GNTMAP_readonly;
+	for (i = 0; i < n; i++) {
+		if (gnttab_page_cache_get(&q->pages, &p->pages[i])) {
+			pvblk_put_pages(q, p->pages, i);
+			return -ENOMEM;
+		}
+		gnttab_set_map_op(&ops[i], pvblk_page_addr(p->pages[i]), flags,
+				  p->req.seg[i].gref, q->dev->domid);
+	}
+
+	err = gnttab_map_refs(ops, NULL, p->pages, n);
+	if (err) {
+		/* The hypercall itself failed: what it did is unknown. */
+		pr_err_ratelimited("%s: grant map hypercall failed (%d)\n",
+				   q->dev->name, err);
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		if (ops[i].status != GNTST_okay)
+			continue;
+		p->handles[i] = ops[i].handle;
+		ok_pages[nr_ok] = p->pages[i];
+		ok_handles[nr_ok++] = ops[i].handle;
+	}
+	if (nr_ok == n) {
+		p->nr_mapped = n;
+		return 0;
+	}
+
+	/* Some grants were bad: undo the good ones, return the rest. */
+	for (i = 0; i < n; i++)
+		if (ops[i].status != GNTST_okay)
+			pvblk_put_pages(q, &p->pages[i], 1);
+	pvblk_unmap_pages(q, ok_pages, ok_handles, nr_ok);
+	p->nr_mapped = 0;
+	return -EFAULT;
+}
+
+static void pvblk_xen_unmap(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	pvblk_unmap_pages(ring->priv, p->pages, p->handles, p->nr_mapped);
+	p->nr_mapped = 0;
+}
+
+static void pvblk_bio_end(struct bio *bio)
+{
+	struct pvblk_pending *p = bio->bi_private;
+
+	if (bio->bi_status)
+		cmpxchg(&p->error, 0, blk_status_to_errno(bio->bi_status));
+	bio_put(bio);
+	if (atomic_dec_and_test(&p->bios))
+		pvblk_ring_complete(p, READ_ONCE(p->error));
+}
+
+static void pvblk_submit_bio(struct pvblk_pending *p, struct bio *bio)
+{
+	bio->bi_private = p;
+	bio->bi_end_io = pvblk_bio_end;
+	atomic_inc(&p->bios);
+	submit_bio(bio);
+}
+
+static void pvblk_xen_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	struct pvblk_queue *q = ring->priv;
+	struct block_device *bdev = q->dev->bdev;
+	unsigned int i, n = p->req.nr_segs;
+	sector_t sector = p->io.phys;
+	struct bio *bio = NULL;
+	struct blk_plug plug;
+	blk_opf_t opf;
+
+	switch (p->io.kind) {
+	case PVBLK_IO_READ:
+		opf = REQ_OP_READ;
+		break;
+	case PVBLK_IO_WRITE:
+		opf = REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
+		break;
+	default:
+		/* Flush first; data sent with a flush must be durable too. */
+		opf = REQ_OP_WRITE | REQ_PREFLUSH | (n ? REQ_FUA : 0);
+		break;
+	}
+
+	/* One bias reference, so no bio completes the request early. */
+	atomic_set(&p->bios, 1);
+	blk_start_plug(&plug);
+	if (!n)
+		pvblk_submit_bio(p, bio_alloc(bdev, 0, opf, GFP_NOIO));
+	for (i = 0; i < n; i++) {
+		const struct pvblk_seg *s = &p->req.seg[i];
+		unsigned int len = (s->last_sect - s->first_sect + 1) << 9;
+		unsigned int off = s->first_sect << 9;
+
+		if (!bio || bio_add_page(bio, p->pages[i], len, off) != len) {
+			if (bio)
+				pvblk_submit_bio(p, bio);
+			bio = bio_alloc(bdev, n - i, opf, GFP_NOIO);
+			bio->bi_iter.bi_sector = sector;
+			/* A fresh bio with room for n - i pages takes this one. */
+			bio_add_page(bio, p->pages[i], len, off);
+		}
+		sector += len >> 9;
+	}
+	if (bio)
+		pvblk_submit_bio(p, bio);
+	blk_finish_plug(&plug);
+	if (atomic_dec_and_test(&p->bios))
+		pvblk_ring_complete(p, READ_ONCE(p->error));
+}
+
+static void pvblk_xen_notify(struct pvblk_ring *ring)
+{
+	struct pvblk_queue *q = ring->priv;
+
+	notify_remote_via_irq(q->irq);
+}
+
+const struct pvblk_ring_ops pvblk_xen_ops = {
+	.map = pvblk_xen_map,
+	.unmap = pvblk_xen_unmap,
+	.submit = pvblk_xen_submit,
+	.notify = pvblk_xen_notify,
+};
+
+static irqreturn_t pvblk_irq(int irq, void *arg)
+{
+	struct pvblk_queue *q = arg;
+
+	/* The EOI is sent by the thread once it has looked at the ring. */
+	atomic_set(&q->event, 1);
+	pvblk_ring_kick(&q->ring);
+	return IRQ_HANDLED;
+}
+
+static bool pvblk_wake(struct pvblk_ring *ring)
+{
+	return atomic_read(&ring->kicked) || kthread_should_stop();
+}
+
+static int pvblk_thread(void *arg)
+{
+	struct pvblk_queue *q = arg;
+	struct pvblk_ring *ring = &q->ring;
+	unsigned int consumed;
+	bool more = false;
+
+	while (!kthread_should_stop()) {
+		if (!more)
+			wait_event_interruptible(ring->wq, pvblk_wake(ring));
+		atomic_set(&ring->kicked, 0);
+		if (kthread_should_stop())
+			break;
+		more = pvblk_ring_process(ring, &consumed);
+		/*
+		 * Late EOI: the next event is delivered only now, and an event
+		 * that brought no request counts as spurious, which makes Xen
+		 * delay the next one (XSA-332).
+		 */
+		if (atomic_xchg(&q->event, 0))
+			xen_irq_lateeoi(q->irq,
+					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		cond_resched();
+	}
+
+	/* Bios cannot be cancelled: wait for them, answering as they end. */
+	while (ring->inflight) {
+		wait_event_timeout(ring->wq, atomic_read(&ring->kicked), HZ);
+		atomic_set(&ring->kicked, 0);
+		pvblk_ring_drain(ring);
+	}
+	return 0;
+}
+
+/**
+ * pvblk_queue_connect - map a frontend's ring and start serving it
+ * @q: the queue, with @q->dev and @q->index set
+ * @refs: grant references of the ring pages
+ * @nr_refs: how many
+ * @evtchn: the frontend's event channel
+ *
+ * Return: 0 or a negative errno; on error nothing is left behind.
+ */
+int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
+			unsigned int nr_refs, evtchn_port_t evtchn)
+{
+	struct pvblk_dev *dev = q->dev;
+	int err;
+
+	err = xenbus_map_ring_valloc(dev->xdev, refs, nr_refs, &q->sring);
+	if (err)
+		return err;
+
+	q->ring.ops = &pvblk_xen_ops;
+	q->ring.priv = q;
+	q->ring.lim = &dev->lim;
+	q->ring.stats = &dev->stats;
+	q->ring.name = dev->name;
+	err = pvblk_ring_init(&q->ring, q->sring, nr_refs * XEN_PAGE_SIZE,
+			      dev->abi);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err,
+				 "ring of queue %u is inconsistent",
+				 q->index);
+		goto unmap;
+	}
+	gnttab_page_cache_init(&q->pages);
+	atomic_set(&q->event, 0);
+
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xdev, evtchn,
+							    pvblk_irq, 0,
+							    "pvblkback", q);
+	if (err < 0) {
+		xenbus_dev_fatal(dev->xdev, err, "binding event channel %u",
+				 evtchn);
+		goto free_ring;
+	}
+	q->irq = err;
+
+	q->task = kthread_run(pvblk_thread, q, "pvblk%u.%u-%u", dev->domid,
+			      dev->handle, q->index);
+	if (IS_ERR(q->task)) {
+		err = PTR_ERR(q->task);
+		q->task = NULL;
+		xenbus_dev_fatal(dev->xdev, err, "starting the ring thread");
+		goto unbind;
+	}
+	return 0;
+
+unbind:
+	unbind_from_irqhandler(q->irq, q);
+	q->irq = 0;
+free_ring:
+	pvblk_ring_free(&q->ring);
+unmap:
+	xenbus_unmap_ring_vfree(dev->xdev, q->sring);
+	q->sring = NULL;
+	return err;
+}
+
+/* Stop the thread (it drains in-flight I/O first), then free the ring. */
+void pvblk_queue_disconnect(struct pvblk_queue *q)
+{
+	if (!q->sring)
+		return;
+	kthread_stop(q->task);
+	q->task = NULL;
+	unbind_from_irqhandler(q->irq, q);
+	q->irq = 0;
+	pvblk_ring_free(&q->ring);
+	gnttab_page_cache_shrink(&q->pages, 0);
+	xenbus_unmap_ring_vfree(q->dev->xdev, q->sring);
+	q->sring = NULL;
+}

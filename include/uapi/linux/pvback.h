@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pvback: names and units shared by the kernel backends and the userspace
+ * tools (hotplug scripts, pvbackctl).  See Documentation/xenstore-keys.md and
+ * Documentation/regions.md.
+ */
+#ifndef _UAPI_LINUX_PVBACK_H
+#define _UAPI_LINUX_PVBACK_H
+
+/*
+ * Backend xenstore keys of a vbd (backend/vbd/<domid>/<devid>/...).
+ *
+ * Written by the hotplug script, *before* physical-device:
+ *   region-start     first sector of the region on the physical device
+ *   region-sectors   length of the region
+ * Both are decimal numbers of 512-byte sectors.  When both are absent the
+ * region is the whole device (what the stock "block" script gives).
+ *
+ * Written by pvblkback once it has handled physical-device:
+ *   region-status    "claimed" or "refused"; on "refused", hotplug-error
+ *                    holds the reason (for example the colliding region).
+ */
+#define PVBLK_XS_REGION_START		"region-start"
+#define PVBLK_XS_REGION_SECTORS		"region-sectors"
+#define PVBLK_XS_REGION_STATUS		"region-status"
+#define PVBLK_REGION_CLAIMED		"claimed"
+#define PVBLK_REGION_REFUSED		"refused"
+
+/* Keys of the stock Xen protocol that pvblkback reads or writes. */
+#define PVBLK_XS_PHYSICAL_DEVICE	"physical-device"
+#define PVBLK_XS_MODE			"mode"
+#define PVBLK_XS_HOTPLUG_ERROR		"hotplug-error"
+#define PVBLK_XS_HOTPLUG_STATUS		"hotplug-status"
+
+/* Unit of region-start / region-sectors and of the "sectors" key. */
+#define PVBLK_SECTOR_SHIFT		9
+
+/*
+ * sysfs, under /sys/bus/xen-backend/devices/vbd-<domid>-<devid>/:
+ *   region            "<start> <sectors>" in 512-byte sectors
+ *   physical_device   "<major>:<minor>" in hex, as in xenstore
+ *   mode              "r" or "w"
+ *   statistics/<name> one decimal counter per file, names below
+ */
+#define PVBLK_SYSFS_REGION		"region"
+#define PVBLK_STAT_RD_REQ		"rd_req"	/* read requests */
+#define PVBLK_STAT_WR_REQ		"wr_req"	/* write requests */
+#define PVBLK_STAT_F_REQ		"f_req"		/* flush requests */
+#define PVBLK_STAT_RD_SECT		"rd_sect"	/* sectors read */
+#define PVBLK_STAT_WR_SECT		"wr_sect"	/* sectors written */
+#define PVBLK_STAT_OO_REQ		"oo_req"	/* waits for a free request slot */
+#define PVBLK_STAT_REGION_ERR		"region_err"	/* requests outside the region */
+#define PVBLK_STAT_BAD_REQ		"bad_req"	/* malformed requests */
+#define PVBLK_STAT_UNSUP_REQ		"unsup_req"	/* unsupported operations */
+#define PVBLK_STAT_MAP_ERR		"map_err"	/* grant map failures */
+#define PVBLK_STAT_IO_ERR		"io_err"	/* requests the disk failed */
+#define PVBLK_STAT_RING_ERR		"ring_err"	/* rings stopped for overflow */
+
+#endif /* _UAPI_LINUX_PVBACK_H */

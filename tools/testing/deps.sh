@@ -1,0 +1,32 @@
+#!/bin/bash
+# Install every host package any pvback target needs (Debian 12, apt-get).
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+# One package per word; keep sorted by purpose.
+PKGS=(
+	# module build against Debian's 6.1 kernel
+	build-essential linux-headers-amd64 sparse kmod
+	# KUnit test kernel built from Debian's source
+	linux-source-6.1 flex bison libelf-dev libssl-dev bc cpio dwarves python3
+	# the lab: QEMU TCG booting Xen, images assembled from Debian packages
+	qemu-system-x86 qemu-system-data qemu-utils busybox-static zstd xz-utils
+	dpkg-dev iproute2 util-linux coreutils
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run 'make deps' as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

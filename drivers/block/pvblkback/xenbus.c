@@ -38,21 +38,23 @@ static int pvblk_read_u64(struct pvblk_dev *dev, const char *key, u64 *val)
 }
 
 /*
- * Give up on this vbd for good: say why in dmesg and in hotplug-error
- * (which xl prints), and go to Closed.
+ * Give up on this vbd for good: say what is wrong and what to do about it
+ * (@hint) in dmesg and in hotplug-error, which xl prints; go to Closed.
  */
-static __printf(2, 3) void pvblk_refuse(struct pvblk_dev *dev,
+static __printf(3, 4) void pvblk_refuse(struct pvblk_dev *dev,
+					const char *hint,
 					const char *fmt, ...)
 {
 	struct xenbus_device *xdev = dev->xdev;
-	char *msg;
+	char *what, *msg;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = kvasprintf(GFP_KERNEL, fmt, ap);
+	what = kvasprintf(GFP_KERNEL, fmt, ap);
 	va_end(ap);
+	msg = kasprintf(GFP_KERNEL, "%s; %s", what ?: "refused", hint);
 	dev->refused = true;
-	pr_warn("%s: %s\n", dev->name, msg ?: "refused");
+	pr_warn("%s: %s\n", dev->name, msg ?: hint);
 	if (msg)
 		xenbus_write(XBT_NIL, xdev->nodename, PVBLK_XS_HOTPLUG_ERROR,
 			     msg);
@@ -60,6 +62,7 @@ static __printf(2, 3) void pvblk_refuse(struct pvblk_dev *dev,
 		     PVBLK_REGION_REFUSED);
 	xenbus_switch_state(xdev, XenbusStateClosed);
 	kfree(msg);
+	kfree(what);
 }
 
 /* Name the domain in messages: an operator thinks in VM names. */
@@ -92,7 +95,8 @@ static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
 		return 0;
 	}
 	if (e1 || e2) {
-		pvblk_refuse(dev, "%s and %s must both be decimal sector counts; fix the hotplug script's output",
+		pvblk_refuse(dev, "fix the hotplug script",
+			     "%s and %s must be decimal sector counts",
 			     PVBLK_XS_REGION_START, PVBLK_XS_REGION_SECTORS);
 		return -EINVAL;
 	}
@@ -114,7 +118,8 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	mutex_lock(&pvblk_claims_lock);
 	o = pvblk_claim_conflict(&pvblk_claims, c);
 	if (o) {
-		pvblk_refuse(dev, "region %pg start=%llu sectors=%llu (%s) overlaps region start=%llu sectors=%llu (%s) of %s; give each writable vbd its own region",
+		pvblk_refuse(dev, "give each writable vbd its own region",
+			     "region %pg start=%llu sectors=%llu (%s) overlaps region start=%llu sectors=%llu (%s) of %s",
 			     bdev, dev->lim.region.start,
 			     dev->lim.region.nr_sectors,
 			     writable ? "rw" : "ro",
@@ -166,7 +171,7 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 		return;		/* not written yet */
 	if (dev->bdev) {
 		if (MKDEV(major, minor) != dev->devt)
-			pr_warn("%s: physical-device changed to %x:%x; ignored, detach and attach the disk instead\n",
+			pr_warn("%s: physical-device changed to %x:%x; ignored, detach and reattach instead\n",
 				dev->name, major, minor);
 		return;
 	}
@@ -180,13 +185,15 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 	dev->fmode = FMODE_READ | (writable ? FMODE_WRITE : 0);
 	bdev = blkdev_get_by_dev(dev->devt, dev->fmode, NULL);
 	if (IS_ERR(bdev)) {
-		pvblk_refuse(dev, "cannot open physical device %x:%x (error %ld); check that it exists in dom0",
+		pvblk_refuse(dev, "check that it exists in dom0",
+			     "cannot open physical device %x:%x (error %ld)",
 			     major, minor, PTR_ERR(bdev));
 		return;
 	}
 	dev->bdev = bdev;
 	if (writable && bdev_read_only(bdev)) {
-		pvblk_refuse(dev, "%pg is read-only but the disk is attached rw; attach it with access=ro",
+		pvblk_refuse(dev, "attach it with access=ro",
+			     "%pg is read-only but the disk is attached rw",
 			     bdev);
 		return;
 	}
@@ -199,7 +206,8 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 		return;
 	err = pvblk_region_check(&dev->lim.region, sectors, dev->lim.lb_sectors);
 	if (err) {
-		pvblk_refuse(dev, "region start=%llu sectors=%llu does not fit %pg (%llu sectors, %u-byte blocks): %s",
+		pvblk_refuse(dev, "fix start= and size= of the disk's target",
+			     "region start=%llu sectors=%llu does not fit %pg (%llu sectors, %u-byte blocks): %s",
 			     dev->lim.region.start, dev->lim.region.nr_sectors,
 			     bdev, sectors, dev->lim.lb_sectors << 9,
 			     err == -ERANGE ? "past the end of the device" :

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: region arithmetic and the overlap registry.
+ */
+#include <kunit/test.h>
+#include <linux/kdev_t.h>
+
+#include "../region.h"
+
+#define GIB_SECTORS	BIT_ULL(21)
+
+static void region_check_accepts(struct kunit *test)
+{
+	struct pvblk_region r = { .start = 10 * GIB_SECTORS,
+				  .nr_sectors = 20 * GIB_SECTORS };
+	u64 disk = 500 * GIB_SECTORS;
+
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 1), 0);
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 8), 0);
+	/* Ending exactly at the end of the disk is fine. */
+	r.start = disk - r.nr_sectors;
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 1), 0);
+	/* The whole disk. */
+	r.start = 0;
+	r.nr_sectors = disk;
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 1), 0);
+}
+
+static void region_check_rejects(struct kunit *test)
+{
+	u64 disk = 500 * GIB_SECTORS;
+	struct pvblk_region r;
+
+	r = (struct pvblk_region){ .start = 0, .nr_sectors = 0 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 1), -EINVAL);
+	r = (struct pvblk_region){ .start = disk - 1, .nr_sectors = 2 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 1), -ERANGE);
+	r = (struct pvblk_region){ .start = disk, .nr_sectors = 1 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 1), -ERANGE);
+	/* start + length wraps around 64 bits. */
+	r = (struct pvblk_region){ .start = U64_MAX - 5, .nr_sectors = 10 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, U64_MAX, 1), -ERANGE);
+	/* Too large for (start + length) << 9 to fit in 64 bits. */
+	r = (struct pvblk_region){ .start = 0, .nr_sectors = U64_MAX >> 8 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, U64_MAX, 1), -ERANGE);
+	r = (struct pvblk_region){ .start = PVBLK_REGION_MAX_SECTORS,
+				   .nr_sectors = 1 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, U64_MAX, 1), -ERANGE);
+	/* 4 KiB logical blocks: start and length must be multiples of 8. */
+	r = (struct pvblk_region){ .start = 4, .nr_sectors = 64 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 8), -EINVAL);
+	r = (struct pvblk_region){ .start = 8, .nr_sectors = 60 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 8), -EINVAL);
+	r = (struct pvblk_region){ .start = 8, .nr_sectors = 64 };
+	KUNIT_EXPECT_EQ(test, pvblk_region_check(&r, disk, 0), -EINVAL);
+}
+
+static void region_translate(struct kunit *test)
+{
+	struct pvblk_region r = { .start = 1000, .nr_sectors = 100 };
+	u64 phys = 0;
+
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, 0, 1, &phys), 0);
+	KUNIT_EXPECT_EQ(test, phys, 1000ULL);
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, 99, 1, &phys), 0);
+	KUNIT_EXPECT_EQ(test, phys, 1099ULL);
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, 92, 8, &phys), 0);
+	KUNIT_EXPECT_EQ(test, phys, 1092ULL);
+
+	phys = 7;
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, 100, 1, &phys),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, 99, 2, &phys),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, U64_MAX, 1, &phys),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, pvblk_region_translate(&r, 1, U64_MAX, &phys),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test,
+			pvblk_region_translate(&r, U64_MAX - 50, 100, &phys),
+			-ERANGE);
+	/* A refused translation leaves the output alone. */
+	KUNIT_EXPECT_EQ(test, phys, 7ULL);
+}
+
+static void region_overlap(struct kunit *test)
+{
+	struct pvblk_region a = { .start = 100, .nr_sectors = 100 };
+	struct pvblk_region b;
+
+	b = (struct pvblk_region){ .start = 200, .nr_sectors = 50 };
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&a, &b));
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&b, &a));
+	b = (struct pvblk_region){ .start = 50, .nr_sectors = 50 };
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&a, &b));
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&b, &a));
+	b = (struct pvblk_region){ .start = 199, .nr_sectors = 1 };
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&a, &b));
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&b, &a));
+	b = (struct pvblk_region){ .start = 50, .nr_sectors = 51 };
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&a, &b));
+	b = (struct pvblk_region){ .start = 0, .nr_sectors = 1000 };
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&a, &b));
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&b, &a));
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&a, &a));
+	b = (struct pvblk_region){ .start = 150, .nr_sectors = 0 };
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&a, &b));
+	/* Near the top of the range nothing may wrap. */
+	a = (struct pvblk_region){ .start = U64_MAX - 10, .nr_sectors = 10 };
+	b = (struct pvblk_region){ .start = 0, .nr_sectors = 5 };
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&a, &b));
+	KUNIT_EXPECT_FALSE(test, pvblk_region_overlap(&b, &a));
+	b = (struct pvblk_region){ .start = U64_MAX - 1, .nr_sectors = 1 };
+	KUNIT_EXPECT_TRUE(test, pvblk_region_overlap(&a, &b));
+}
+
+static void claim_add(struct list_head *list, struct pvblk_claim *c,
+		      dev_t disk, u64 start, u64 n, bool rw)
+{
+	c->disk = disk;
+	c->abs.start = start;
+	c->abs.nr_sectors = n;
+	c->writable = rw;
+	list_add_tail(&c->node, list);
+}
+
+static void claim_conflicts(struct kunit *test)
+{
+	struct pvblk_claim c[4], n = {};
+	LIST_HEAD(claims);
+
+	claim_add(&claims, &c[0], MKDEV(8, 0), 0, 1000, true);
+	claim_add(&claims, &c[1], MKDEV(8, 0), 2000, 1000, false);
+	claim_add(&claims, &c[2], MKDEV(8, 16), 0, 1000, true);
+
+	/* A free window next to a writable region. */
+	n.disk = MKDEV(8, 0);
+	n.abs = (struct pvblk_region){ .start = 1000, .nr_sectors = 1000 };
+	n.writable = true;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
+
+	/* Writable into a writable one. */
+	n.abs.start = 999;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&c[0]);
+	/* Read-only into a writable one: still refused. */
+	n.writable = false;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&c[0]);
+	/* Read-only over a read-only one: shared. */
+	n.abs = (struct pvblk_region){ .start = 2500, .nr_sectors = 10 };
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
+	/* Writable over a read-only one: refused. */
+	n.writable = true;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&c[1]);
+	/* Same sectors on another disk: fine. */
+	n.disk = MKDEV(8, 32);
+	n.abs = (struct pvblk_region){ .start = 0, .nr_sectors = 5000 };
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
+	/* A claim never conflicts with itself. */
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &c[0]), NULL);
+}
+
+static struct kunit_case pvblk_region_cases[] = {
+	KUNIT_CASE(region_check_accepts),
+	KUNIT_CASE(region_check_rejects),
+	KUNIT_CASE(region_translate),
+	KUNIT_CASE(region_overlap),
+	KUNIT_CASE(claim_conflicts),
+	{}
+};
+
+static struct kunit_suite pvblk_region_suite = {
+	.name = "pvblkback-region",
+	.test_cases = pvblk_region_cases,
+};
+
+kunit_test_suite(pvblk_region_suite);

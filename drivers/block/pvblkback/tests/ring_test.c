@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the ring engine driven through fake grant, event and I/O ops.
+ * The test plays the frontend: it writes requests into a shared ring held
+ * in ordinary memory and reads the responses back.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "../ring.h"
+#include "wire.h"
+
+#define FAKE_GRANTS	16		/* grefs 0..15 are valid */
+#define DISK_SECTORS	4096		/* 2 MiB fake disk */
+#define MAX_HELD	64
+
+struct fake {
+	struct pvblk_ring ring;
+	struct pvblk_limits lim;
+	struct pvblk_stats stats;
+	struct page *sring;
+	struct page *grants[FAKE_GRANTS];
+	u8 *disk;
+	int live_maps;			/* mapped, not yet unmapped */
+	int notifies;
+	bool hold;			/* keep submitted requests */
+	struct pvblk_pending *held[MAX_HELD];
+	unsigned int nr_held;
+	int io_error;			/* complete with this */
+	u32 rsp_seen;			/* frontend's response consumer */
+};
+
+static struct fake *ring_fake(struct pvblk_ring *ring)
+{
+	return ring->priv;
+}
+
+static int fake_map(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	struct fake *f = ring_fake(ring);
+	unsigned int i;
+
+	for (i = 0; i < p->req.nr_segs; i++)
+		if (p->req.seg[i].gref >= FAKE_GRANTS)
+			return -EFAULT;
+	for (i = 0; i < p->req.nr_segs; i++)
+		p->pages[i] = f->grants[p->req.seg[i].gref];
+	p->nr_mapped = p->req.nr_segs;
+	f->live_maps += p->nr_mapped;
+	return 0;
+}
+
+static void fake_unmap(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	ring_fake(ring)->live_maps -= p->nr_mapped;
+	p->nr_mapped = 0;
+}
+
+static void fake_do_io(struct fake *f, struct pvblk_pending *p)
+{
+	u64 off = p->io.phys << 9;
+	unsigned int i;
+
+	for (i = 0; i < p->req.nr_segs; i++) {
+		const struct pvblk_seg *s = &p->req.seg[i];
+		u8 *mem = page_address(p->pages[i]) + (s->first_sect << 9);
+		size_t len = (s->last_sect - s->first_sect + 1) << 9;
+
+		if (p->io.kind == PVBLK_IO_READ)
+			memcpy(mem, f->disk + off, len);
+		else
+			memcpy(f->disk + off, mem, len);
+		off += len;
+	}
+}
+
+static void fake_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	struct fake *f = ring_fake(ring);
+
+	/* The engine validated the request: it must lie on the disk. */
+	WARN_ON((p->io.phys + p->io.nr_sectors) > DISK_SECTORS);
+	if (f->hold && f->nr_held < MAX_HELD) {
+		f->held[f->nr_held++] = p;
+		return;
+	}
+	fake_do_io(f, p);
+	pvblk_ring_complete(p, f->io_error);
+}
+
+static void fake_notify(struct pvblk_ring *ring)
+{
+	ring_fake(ring)->notifies++;
+}
+
+static const struct pvblk_ring_ops fake_ops = {
+	.map = fake_map,
+	.unmap = fake_unmap,
+	.submit = fake_submit,
+	.notify = fake_notify,
+};
+
+static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
+{
+	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->sring = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, f->sring);
+	for (i = 0; i < FAKE_GRANTS; i++) {
+		f->grants[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, f->grants[i]);
+	}
+	f->disk = vzalloc(DISK_SECTORS << 9);
+	KUNIT_ASSERT_NOT_NULL(test, f->disk);
+
+	/* The vbd: sectors 1024..2047 of the fake disk. */
+	f->lim.region.start = 1024;
+	f->lim.region.nr_sectors = 1024;
+	f->lim.lb_sectors = 1;
+	f->lim.flush = true;
+	f->ring.ops = &fake_ops;
+	f->ring.priv = f;
+	f->ring.lim = &f->lim;
+	f->ring.stats = &f->stats;
+	f->ring.name = "vbd test";
+	KUNIT_ASSERT_EQ(test, pvblk_ring_init(&f->ring,
+					      page_address(f->sring),
+					      PAGE_SIZE, abi), 0);
+	test->priv = f;
+	return f;
+}
+
+static void fake_exit(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	unsigned int i;
+
+	if (!f)
+		return;
+	/* Every mapping the engine made was undone. */
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	if (f->ring.pool)
+		pvblk_ring_free(&f->ring);
+	vfree(f->disk);
+	for (i = 0; i < FAKE_GRANTS; i++)
+		if (f->grants[i])
+			__free_page(f->grants[i]);
+	if (f->sring)
+		__free_page(f->sring);
+}
+
+static struct pvback_sring_hdr *hdr(struct fake *f)
+{
+	return page_address(f->sring);
+}
+
+/* Frontend: queue one request and publish it. */
+static void fe_push(struct fake *f, u8 op, u8 nr, u64 id, u64 sector,
+		    const struct fe_seg *segs, unsigned int nsegs)
+{
+	struct pvback_sring_hdr *h = hdr(f);
+
+	fe_put_req(f->ring.abi, pvback_ring_slot(&f->ring.br, h->req_prod),
+		   op, nr, id, sector, segs, nsegs);
+	h->req_prod++;
+}
+
+/* Frontend: take the next response; false if there is none. */
+static bool fe_pop(struct fake *f, u64 *id, s16 *status)
+{
+	const void *slot;
+
+	if (f->rsp_seen == hdr(f)->rsp_prod)
+		return false;
+	slot = pvback_ring_slot(&f->ring.br, f->rsp_seen++);
+	*id = fe_rsp_id(slot);
+	*status = fe_rsp_status(slot);
+	return true;
+}
+
+static unsigned int process(struct fake *f)
+{
+	unsigned int consumed;
+
+	pvblk_ring_process(&f->ring, &consumed);
+	return consumed;
+}
+
+static u64 stat(struct fake *f, enum pvblk_stat i)
+{
+	return atomic64_read(&f->stats.v[i]);
+}
+
+static void expect_rsp(struct kunit *test, struct fake *f, u64 id, s16 st)
+{
+	u64 got_id = 0;
+	s16 got_st = 0;
+
+	KUNIT_ASSERT_TRUE(test, fe_pop(f, &got_id, &got_st));
+	KUNIT_EXPECT_EQ(test, got_id, id);
+	KUNIT_EXPECT_EQ(test, got_st, st);
+}
+
+static void write_then_read(struct kunit *test, enum pvblk_abi abi)
+{
+	struct fake *f = fake_setup(test, abi);
+	struct fe_seg w[2] = { { 0, 0, 7 }, { 1, 0, 3 } };
+	struct fe_seg r[2] = { { 2, 0, 7 }, { 3, 4, 7 } };
+	u8 *g0 = page_address(f->grants[0]), *g1 = page_address(f->grants[1]);
+
+	get_random_bytes(g0, PAGE_SIZE);
+	get_random_bytes(g1, PAGE_SIZE);
+	fe_push(f, BLKIF_OP_WRITE, 2, 1, 100, w, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_GE(test, f->notifies, 1);
+
+	/* 12 sectors landed at region start + 100 on the disk. */
+	KUNIT_EXPECT_EQ(test, memcmp(f->disk + (1124 << 9), g0, 4096), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(f->disk + (1132 << 9), g1, 2048), 0);
+	KUNIT_EXPECT_EQ(test, f->disk[(1136 << 9)], 0);
+	KUNIT_EXPECT_EQ(test, f->disk[(1124 << 9) - 1], 0);
+
+	/* Read it back into other pages, at other offsets. */
+	fe_push(f, BLKIF_OP_READ, 2, 2, 100, r, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(f->grants[2]), g0, 4096), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(f->grants[3]) + 2048, g1,
+				     2048), 0);
+
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_REQ), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_SECT), 12ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_REQ), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_SECT), 12ULL);
+	/* The engine armed the request event for the next request. */
+	KUNIT_EXPECT_EQ(test, hdr(f)->req_event, f->ring.br.req_cons + 1);
+}
+
+static void rw_x86_64(struct kunit *test)
+{
+	write_then_read(test, PVBLK_ABI_X86_64);
+}
+
+static void rw_x86_32(struct kunit *test)
+{
+	write_then_read(test, PVBLK_ABI_X86_32);
+}
+
+static void bad_requests_answered(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg ok = { 0, 0, 7 }, bad_gref = { 999, 0, 7 };
+	struct fe_seg two[2] = { { 0, 0, 7 }, { 12345, 0, 7 } };
+	struct fe_seg bad_sect = { 0, 6, 2 };
+
+	memset(f->disk, 0x5a, DISK_SECTORS << 9);
+	fe_push(f, BLKIF_OP_WRITE, 1, 10, 0, &bad_gref, 1);
+	fe_push(f, BLKIF_OP_WRITE, 2, 11, 0, two, 2);
+	fe_push(f, BLKIF_OP_READ, 1, 12, 0, &bad_sect, 1);
+	fe_push(f, BLKIF_OP_READ, 0, 13, 0, NULL, 0);
+	fe_push(f, 77, 1, 14, 0, &ok, 1);
+	fe_push(f, BLKIF_OP_WRITE, 1, 15, 1020, &ok, 1);	/* 1020..1027 */
+	fe_push(f, BLKIF_OP_WRITE, 1, 16, U64_MAX - 3, &ok, 1);
+	fe_push(f, BLKIF_OP_FLUSH_DISKCACHE, 0, 17, 0, NULL, 0);
+	fe_push(f, BLKIF_OP_WRITE, 1, 18, 1016, &ok, 1);	/* last 8 */
+	KUNIT_EXPECT_EQ(test, process(f), 9U);
+
+	expect_rsp(test, f, 10, BLKIF_RSP_ERROR);
+	expect_rsp(test, f, 11, BLKIF_RSP_ERROR);
+	expect_rsp(test, f, 12, BLKIF_RSP_ERROR);
+	expect_rsp(test, f, 13, BLKIF_RSP_ERROR);
+	expect_rsp(test, f, 14, BLKIF_RSP_EOPNOTSUPP);
+	expect_rsp(test, f, 15, BLKIF_RSP_ERROR);
+	expect_rsp(test, f, 16, BLKIF_RSP_ERROR);
+	expect_rsp(test, f, 17, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 18, BLKIF_RSP_OKAY);
+
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 2ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_BAD_REQ), 2ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_UNSUP_REQ), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_REGION_ERR), 2ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_F_REQ), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_REQ), 1ULL);
+
+	/* Only the valid write touched the disk, inside the region. */
+	KUNIT_EXPECT_EQ(test, f->disk[(2040 << 9)], 0);
+	KUNIT_EXPECT_EQ(test, f->disk[(2048 << 9)], 0x5a);
+	KUNIT_EXPECT_EQ(test, f->disk[(1024 << 9)], 0x5a);
+	KUNIT_EXPECT_EQ(test, f->disk[(1023 << 9)], 0x5a);
+}
+
+static void io_error_answered(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+
+	f->io_error = -EIO;
+	fe_push(f, BLKIF_OP_READ, 1, 1, 0, &s, 1);
+	f->io_error = 0;
+	process(f);
+	/* Completed synchronously, answered by the next round at the latest. */
+	process(f);
+	f->io_error = -EOPNOTSUPP;
+	fe_push(f, BLKIF_OP_FLUSH_DISKCACHE, 0, 2, 0, NULL, 0);
+	process(f);
+	process(f);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 2, BLKIF_RSP_EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_IO_ERR), 1ULL);
+}
+
+static void full_ring_in_flight(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	u32 n = f->ring.br.nr_ents;
+	struct fe_seg s = { 0, 0, 7 };
+	unsigned int i, answered = 0;
+	u64 id;
+	s16 st;
+
+	KUNIT_ASSERT_EQ(test, n, 32U);
+	f->hold = true;
+	for (i = 0; i < n; i++)
+		fe_push(f, BLKIF_OP_READ, 1, 1000 + i, 8 * i, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), n);
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, n);
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+
+	/* Complete in reverse order; each is answered exactly once. */
+	for (i = f->nr_held; i-- > 0;) {
+		fake_do_io(f, f->held[i]);
+		pvblk_ring_complete(f->held[i], 0);
+	}
+	f->nr_held = 0;
+	f->hold = false;
+	process(f);
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
+	while (fe_pop(f, &id, &st)) {
+		KUNIT_EXPECT_EQ(test, id, 1000ULL + n - 1 - answered);
+		KUNIT_EXPECT_EQ(test, st, BLKIF_RSP_OKAY);
+		answered++;
+	}
+	KUNIT_EXPECT_EQ(test, answered, n);
+
+	/* The ring is usable again. */
+	fe_push(f, BLKIF_OP_READ, 1, 7, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 7, BLKIF_RSP_OKAY);
+}
+
+static void producer_overflow_stops(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+	u64 id;
+	s16 st;
+
+	fe_push(f, BLKIF_OP_READ, 1, 1, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+
+	/* Claims 33 new requests on a 32-slot ring. */
+	hdr(f)->req_prod += 33;
+	KUNIT_EXPECT_EQ(test, process(f), 0U);
+	KUNIT_EXPECT_TRUE(test, f->ring.stopped);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RING_ERR), 1ULL);
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	/* And stays stopped. */
+	hdr(f)->req_prod -= 30;
+	KUNIT_EXPECT_EQ(test, process(f), 0U);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_REQ), 1ULL);
+}
+
+static void producer_backwards_stops(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+	unsigned int i;
+
+	f->hold = true;
+	for (i = 0; i < 4; i++)
+		fe_push(f, BLKIF_OP_READ, 1, i, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 4U);
+	hdr(f)->req_prod -= 2;
+	KUNIT_EXPECT_EQ(test, process(f), 0U);
+	KUNIT_EXPECT_TRUE(test, f->ring.stopped);
+
+	/* In-flight requests of a stopped ring still complete and unmap. */
+	for (i = 0; i < f->nr_held; i++)
+		pvblk_ring_complete(f->held[i], 0);
+	f->nr_held = 0;
+	pvblk_ring_drain(&f->ring);
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
+}
+
+static void attach_rejects_bogus_ring(struct kunit *test)
+{
+	struct pvblk_ring ring = {};
+	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct pvback_sring_hdr *h;
+
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	h = page_address(pg);
+	h->req_prod = 1000;
+	h->rsp_prod = 10;
+	KUNIT_EXPECT_EQ(test, pvblk_ring_init(&ring, h, PAGE_SIZE,
+					      PVBLK_ABI_NATIVE), -EIO);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_init(&ring, h, 64,
+					      PVBLK_ABI_NATIVE), -EINVAL);
+	/* Reattach to a used ring: continue where the frontend is. */
+	h->req_prod = 0xfffffff0;
+	h->rsp_prod = 0xffffffe8;
+	KUNIT_EXPECT_EQ(test, pvblk_ring_init(&ring, h, PAGE_SIZE,
+					      PVBLK_ABI_NATIVE), 0);
+	KUNIT_EXPECT_EQ(test, ring.br.req_cons, 0xffffffe8U);
+	pvblk_ring_free(&ring);
+	__free_page(pg);
+}
+
+static void notify_honours_rsp_event(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+	u64 id;
+	s16 st;
+
+	/* The frontend only wants to hear about the third response. */
+	hdr(f)->rsp_event = 3;
+	fe_push(f, BLKIF_OP_READ, 1, 1, 0, &s, 1);
+	process(f);
+	fe_push(f, BLKIF_OP_READ, 1, 2, 0, &s, 1);
+	process(f);
+	KUNIT_EXPECT_EQ(test, f->notifies, 0);
+	fe_push(f, BLKIF_OP_READ, 1, 3, 0, &s, 1);
+	process(f);
+	KUNIT_EXPECT_EQ(test, f->notifies, 1);
+	while (fe_pop(f, &id, &st))
+		;
+}
+
+static void wrap_around_indexes(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+	unsigned int i;
+	u64 id;
+	s16 st;
+
+	/* Drive the 32-bit indexes through their wrap point. */
+	pvblk_ring_free(&f->ring);
+	hdr(f)->req_prod = 0xfffffff0;
+	hdr(f)->rsp_prod = 0xfffffff0;
+	f->rsp_seen = 0xfffffff0;
+	KUNIT_ASSERT_EQ(test, pvblk_ring_init(&f->ring, hdr(f), PAGE_SIZE,
+					      PVBLK_ABI_NATIVE), 0);
+	for (i = 0; i < 100; i++) {
+		fe_push(f, BLKIF_OP_READ, 1, i, 0, &s, 1);
+		KUNIT_EXPECT_EQ(test, process(f), 1U);
+		expect_rsp(test, f, i, BLKIF_RSP_OKAY);
+	}
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	KUNIT_EXPECT_FALSE(test, f->ring.stopped);
+}
+
+static struct kunit_case pvblk_ring_cases[] = {
+	KUNIT_CASE(rw_x86_64),
+	KUNIT_CASE(rw_x86_32),
+	KUNIT_CASE(bad_requests_answered),
+	KUNIT_CASE(io_error_answered),
+	KUNIT_CASE(full_ring_in_flight),
+	KUNIT_CASE(producer_overflow_stops),
+	KUNIT_CASE(producer_backwards_stops),
+	KUNIT_CASE(attach_rejects_bogus_ring),
+	KUNIT_CASE(notify_honours_rsp_event),
+	KUNIT_CASE(wrap_around_indexes),
+	{}
+};
+
+static struct kunit_suite pvblk_ring_suite = {
+	.name = "pvblkback-ring",
+	.exit = fake_exit,
+	.test_cases = pvblk_ring_cases,
+};
+
+kunit_test_suite(pvblk_ring_suite);

@@ -1,0 +1,55 @@
+#!/bin/bash
+# make check: W=1 + sparse build, checkpatch, KUnit, then the lab
+# scenarios under real Xen.  Each stage counts its checks; the last line is
+# "N passed, N failed" over all of them.  Exit status 1 if anything failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+logdir=$top/.tmp_check
+mkdir -p "$logdir"
+passed=0
+failed=0
+
+# stage NAME CMD...: run a stage whose output ends with "N passed, N failed";
+# a stage that fails without such a line counts as one failure.
+stage() {
+	local name=$1 log=$logdir/$1.log rc line p f
+	shift
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+		f=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+		[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	elif [ "$rc" -eq 0 ]; then
+		p=1 f=0
+	else
+		p=0 f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "=== $name: $p passed, $f failed (log: $log)"
+}
+
+build() {
+	local out
+	# From clean, so that every file is compiled and checked again.
+	make -C "$top" clean >/dev/null 2>&1
+	out=$(make -C "$top" W=1 C=1 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | grep -E '^  (CC|LD) \[M\]' | sed 's/^/  /'
+	# Warnings are errors here: the tree must stay W=1 and sparse clean.
+	if echo "$out" | grep -E 'warning:|error:'; then
+		return 1
+	fi
+	echo "build: modules built with W=1 and sparse, no warnings"
+}
+
+stage build build
+stage checkpatch "$top/tools/testing/checkpatch.sh"
+stage kunit "$top/tools/testing/kunit/run.sh"
+stage selftest "$top/tools/testing/lab/selftest.sh"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

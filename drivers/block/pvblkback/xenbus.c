@@ -362,12 +362,13 @@ static void pvblk_frontend_changed(struct xenbus_device *xdev,
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
-		if (dev->connected || dev->refused)
+		/*
+		 * Map the rings once per connection (they are unmapped on
+		 * Closing/Closed); a repeated event only retries connecting.
+		 */
+		if (dev->refused || (!dev->nr_queues && pvblk_map_rings(dev)))
 			break;
-		/* Rings of an earlier connection go before new ones come. */
-		pvblk_disconnect(dev);
-		if (!pvblk_map_rings(dev))
-			pvblk_try_connect(dev);
+		pvblk_try_connect(dev);
 		break;
 	case XenbusStateClosing:
 		pvblk_disconnect(dev);

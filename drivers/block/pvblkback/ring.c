@@ -225,7 +225,7 @@ void pvblk_ring_drain(struct pvblk_ring *ring)
  *
  * Answers completed requests, then takes new ones until the ring is empty,
  * the request pool is exhausted (a completion will kick us) or the budget
- * is spent.
+ * is spent, then answers what completed meanwhile.
  *
  * Return: true if work is left that no event will announce.
  */
@@ -265,7 +265,7 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed)
 		(*consumed)++;
 		pvblk_start(ring, p);
 	}
-	if (pvback_ring_push(&ring->br))
-		ring->ops->notify(ring);
+	/* Answer what completed meanwhile with the same notification. */
+	pvblk_ring_drain(ring);
 	return more;
 }

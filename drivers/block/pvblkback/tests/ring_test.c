@@ -115,6 +115,9 @@ static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
 		f->grants[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		KUNIT_ASSERT_NOT_NULL(test, f->grants[i]);
 	}
+	/* As a frontend initialises its ring: events wanted from index 1. */
+	((struct pvback_sring_hdr *)page_address(f->sring))->req_event = 1;
+	((struct pvback_sring_hdr *)page_address(f->sring))->rsp_event = 1;
 	f->disk = vzalloc(DISK_SECTORS << 9);
 	KUNIT_ASSERT_NOT_NULL(test, f->disk);
 

@@ -18,6 +18,7 @@ if [ ! -x "$cache/scripts/checkpatch.pl" ]; then
 	rm -rf "$cache" && mv "$cache.tmp" "$cache"
 fi
 
+# checkpatch writes a CamelCase cache into the current directory.
 cd "$top"
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' 2>/dev/null ||
 	find drivers include tools -name '*.[ch]')

@@ -13,6 +13,7 @@
 #include <xen/xenbus.h>
 
 #include "region.h"
+#include "io.h"
 #include "ring.h"
 
 struct pvblk_dev;

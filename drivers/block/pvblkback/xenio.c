@@ -5,7 +5,6 @@
  */
 #define pr_fmt(fmt) "pvblkback: " fmt
 
-#include <linux/bio.h>
 #include <linux/kthread.h>
 #include <xen/events.h>
 #include <xen/page.h>
@@ -107,73 +106,11 @@ static void pvblk_xen_unmap(struct pvblk_ring *ring, struct pvblk_pending *p)
 	p->nr_mapped = 0;
 }
 
-static void pvblk_bio_end(struct bio *bio)
-{
-	struct pvblk_pending *p = bio->bi_private;
-
-	if (bio->bi_status)
-		cmpxchg(&p->error, 0, blk_status_to_errno(bio->bi_status));
-	bio_put(bio);
-	if (atomic_dec_and_test(&p->bios))
-		pvblk_ring_complete(p, READ_ONCE(p->error));
-}
-
-static void pvblk_submit_bio(struct pvblk_pending *p, struct bio *bio)
-{
-	bio->bi_private = p;
-	bio->bi_end_io = pvblk_bio_end;
-	atomic_inc(&p->bios);
-	submit_bio(bio);
-}
-
 static void pvblk_xen_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct pvblk_queue *q = ring->priv;
-	struct block_device *bdev = q->dev->bdev;
-	unsigned int i, n = p->req.nr_segs;
-	sector_t sector = p->io.phys;
-	struct bio *bio = NULL;
-	struct blk_plug plug;
-	blk_opf_t opf;
 
-	switch (p->io.kind) {
-	case PVBLK_IO_READ:
-		opf = REQ_OP_READ;
-		break;
-	case PVBLK_IO_WRITE:
-		opf = REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
-		break;
-	default:
-		/* Flush first; data sent with a flush must be durable too. */
-		opf = REQ_OP_WRITE | REQ_PREFLUSH | (n ? REQ_FUA : 0);
-		break;
-	}
-
-	/* One bias reference, so no bio completes the request early. */
-	atomic_set(&p->bios, 1);
-	blk_start_plug(&plug);
-	if (!n)
-		pvblk_submit_bio(p, bio_alloc(bdev, 0, opf, GFP_NOIO));
-	for (i = 0; i < n; i++) {
-		const struct pvblk_seg *s = &p->req.seg[i];
-		unsigned int len = (s->last_sect - s->first_sect + 1) << 9;
-		unsigned int off = s->first_sect << 9;
-
-		if (!bio || bio_add_page(bio, p->pages[i], len, off) != len) {
-			if (bio)
-				pvblk_submit_bio(p, bio);
-			bio = bio_alloc(bdev, n - i, opf, GFP_NOIO);
-			bio->bi_iter.bi_sector = sector;
-			/* A fresh bio with room for n - i pages takes this one. */
-			bio_add_page(bio, p->pages[i], len, off);
-		}
-		sector += len >> 9;
-	}
-	if (bio)
-		pvblk_submit_bio(p, bio);
-	blk_finish_plug(&plug);
-	if (atomic_dec_and_test(&p->bios))
-		pvblk_ring_complete(p, READ_ONCE(p->error));
+	pvblk_io_submit(q->dev->bdev, p);
 }
 
 static void pvblk_xen_notify(struct pvblk_ring *ring)

@@ -5,11 +5,14 @@
  * in ordinary memory and reads the responses back.
  */
 #include <kunit/test.h>
+#include <linux/blkdev.h>
+#include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "../io.h"
 #include "../ring.h"
 #include "wire.h"
 
@@ -30,6 +33,7 @@ struct fake {
 	struct pvblk_pending *held[MAX_HELD];
 	unsigned int nr_held;
 	int io_error;			/* complete with this */
+	struct block_device *bdev;	/* real I/O when set */
 	u32 rsp_seen;			/* frontend's response consumer */
 };
 
@@ -81,6 +85,10 @@ static void fake_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct fake *f = ring_fake(ring);
 
+	if (f->bdev) {
+		pvblk_io_submit(f->bdev, p);
+		return;
+	}
 	/* The engine validated the request: it must lie on the disk. */
 	WARN_ON((p->io.phys + p->io.nr_sectors) > DISK_SECTORS);
 	if (f->hold && f->nr_held < MAX_HELD) {
@@ -145,6 +153,8 @@ static void fake_exit(struct kunit *test)
 
 	if (!f)
 		return;
+	if (f->bdev)
+		blkdev_put(f->bdev, FMODE_READ | FMODE_WRITE);
 	/* Every mapping the engine made was undone. */
 	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
 	if (f->ring.pool)
@@ -491,4 +501,124 @@ static struct kunit_suite pvblk_ring_suite = {
 	.test_cases = pvblk_ring_cases,
 };
 
-kunit_test_suite(pvblk_ring_suite);
+/* Round with real I/O: wait for the bios, then answer them. */
+static void process_io(struct kunit *test, struct fake *f)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	process(f);
+	while (f->ring.inflight && time_before(jiffies, end)) {
+		wait_event_timeout(f->ring.wq, atomic_read(&f->ring.kicked), HZ);
+		atomic_set(&f->ring.kicked, 0);
+		process(f);
+	}
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
+}
+
+/* The engine on a real RAM disk (brd's /dev/ram0), bios and all. */
+static struct fake *ramdisk_setup(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct block_device *bdev;
+
+	bdev = blkdev_get_by_dev(MKDEV(RAMDISK_MAJOR, 0),
+				 FMODE_READ | FMODE_WRITE, NULL);
+	if (IS_ERR(bdev))
+		kunit_skip(test, "no /dev/ram0 (CONFIG_BLK_DEV_RAM): %ld",
+			   PTR_ERR(bdev));
+	f->bdev = bdev;
+	KUNIT_ASSERT_GE(test, bdev_nr_sectors(bdev), 4096ULL);
+	/* Region: 2048 sectors at sector 1024 of the RAM disk. */
+	f->lim.region.start = 1024;
+	f->lim.region.nr_sectors = 2048;
+	return f;
+}
+
+static void ramdisk_round_trip(struct kunit *test)
+{
+	struct fake *f = ramdisk_setup(test);
+	struct pvblk_limits whole = f->lim;
+	struct fe_seg w[PVBLK_MAX_DIRECT_SEGS], r[PVBLK_MAX_DIRECT_SEGS];
+	unsigned int i, sectors = 0;
+	u8 *want, *got;
+
+	want = kunit_kzalloc(test, 11 * 4096, GFP_KERNEL);
+	got = kunit_kzalloc(test, 11 * 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+
+	/* Eleven segments, partial pages included: grants 0-10 out, 11-15 in. */
+	for (i = 0; i < 11; i++) {
+		u8 first = i % 3, last = 7 - i % 2;
+		size_t len = (last - first + 1) << 9;
+
+		w[i] = (struct fe_seg){ i, first, last };
+		get_random_bytes(page_address(f->grants[i]) + (first << 9), len);
+		memcpy(want + (sectors << 9),
+		       page_address(f->grants[i]) + (first << 9), len);
+		sectors += last - first + 1;
+	}
+	fe_push(f, BLKIF_OP_WRITE, 11, 1, 40, w, 11);
+	process_io(test, f);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+
+	/* Read back through the device's whole-disk view, 8 sectors a page. */
+	whole.region.start = 0;
+	whole.region.nr_sectors = bdev_nr_sectors(f->bdev);
+	f->ring.lim = &whole;
+	for (i = 0; i < DIV_ROUND_UP(sectors, 8); i++)
+		r[i] = (struct fe_seg){ 11 + i % 5, 0, 7 };
+	for (i = 0; i * 8 < sectors; i += 5) {
+		unsigned int n = min(5U, DIV_ROUND_UP(sectors, 8) - i), k;
+
+		fe_push(f, BLKIF_OP_READ, n, 2 + i, 1024 + 40 + 8 * i, r, n);
+		process_io(test, f);
+		expect_rsp(test, f, 2 + i, BLKIF_RSP_OKAY);
+		for (k = 0; k < n; k++)
+			memcpy(got + ((i + k) << 12),
+			       page_address(f->grants[11 + k]), 4096);
+	}
+	/* The data sits at region start + 40 on the device. */
+	KUNIT_EXPECT_EQ(test, memcmp(got, want, sectors << 9), 0);
+}
+
+static void ramdisk_flush_and_bounds(struct kunit *test)
+{
+	struct fake *f = ramdisk_setup(test);
+	struct fe_seg s = { 0, 0, 7 };
+	s16 st, status[4] = { 99, 99, 99, 99 };
+	unsigned int n;
+	u64 id;
+
+	fe_push(f, BLKIF_OP_FLUSH_DISKCACHE, 0, 1, 0, NULL, 0);
+	fe_push(f, BLKIF_OP_FLUSH_DISKCACHE, 1, 2, 8, &s, 1);
+	/* The region's last page, then one sector beyond it. */
+	fe_push(f, BLKIF_OP_WRITE, 1, 3, 2040, &s, 1);
+	fe_push(f, BLKIF_OP_WRITE, 1, 4, 2041, &s, 1);
+	process_io(test, f);
+	/* Responses come in completion order, not request order. */
+	for (n = 0; n < 4 && fe_pop(f, &id, &st); n++)
+		if (id >= 1 && id <= 4)
+			status[id - 1] = st;
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	KUNIT_EXPECT_EQ(test, status[0], BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, status[1], BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, status[2], BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, status[3], BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_REGION_ERR), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_F_REQ), 2ULL);
+}
+
+static struct kunit_case pvblk_io_cases[] = {
+	KUNIT_CASE(ramdisk_round_trip),
+	KUNIT_CASE(ramdisk_flush_and_bounds),
+	{}
+};
+
+static struct kunit_suite pvblk_io_suite = {
+	.name = "pvblkback-io",
+	.exit = fake_exit,
+	.test_cases = pvblk_io_cases,
+};
+
+kunit_test_suites(&pvblk_ring_suite, &pvblk_io_suite);

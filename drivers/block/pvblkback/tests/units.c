@@ -10,6 +10,7 @@
 #include "../region.c"
 #include "../blkif.c"
 #include "../ring.c"
+#include "../io.c"
 
 MODULE_DESCRIPTION("KUnit tests for pvblkback's pure units");
 MODULE_LICENSE("GPL");

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the lab once: Xen 4.17 + Debian's 6.1 PV dom0 under QEMU TCG, on emulated server
+# hardware (500 GiB sparse disk on AHCI, e1000 NIC on a QEMU hub with no outside link).
+# Needs the images of build.sh.
+#
+#   boot.sh [--mode selftest|shell] [--tests "NAME..."] [--log FILE] [--timeout SECONDS]
+#           [--stream full|tap|none]
+#
+# --stream: what of the console goes to stdout while running (the log always gets everything).
+# Shell mode is interactive (serial console on the terminal, ctrl-a x quits).
+# Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT are
+# passed to dom0; PVTEST_QEMU_ARGS adds QEMU arguments (a second NIC for a peer, say: the
+# e1000's netdev is "net0" on hub 0, so "-netdev hubport,id=peer0,hubid=0 ..." joins it);
+# PVTEST_DOM0_MEM (default 2048) and PVTEST_QEMU_MEM (default 6144) size things in MiB.
+set -euo pipefail
+
+# shellcheck source=tools/testing/lab/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+mode=selftest tests='' log='' tmo='' stream=full
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) mode=$2 ;;
+	--tests) tests=$2 ;;
+	--log) log=$2 ;;
+	--timeout) tmo=$2 ;;
+	--stream) stream=$2 ;;
+	*) lab_die "boot.sh: unknown argument $1" ;;
+	esac
+	shift 2
+done
+case $mode in
+selftest) tmo=${tmo:-1500} ;;
+shell) tmo=${tmo:-14400} ;;
+*) lab_die "boot.sh: bad mode $mode" ;;
+esac
+
+IMG=$OUT/images
+for f in xen.elf vmlinuz dom0.cpio.gz; do
+	[ -e "$IMG/$f" ] || lab_die "missing $IMG/$f: run tools/testing/lab/build.sh"
+done
+RUN=$CACHE/run
+mkdir -p "$RUN" "$OUT/logs"
+log=${log:-$OUT/logs/$mode-$(date +%Y%m%d-%H%M%S).log}
+
+# One lab at a time: two TCG guests on 2 cores would starve each other into timeouts.
+exec 9>"$RUN/.lock"
+flock -n 9 || lab_die "another lab is running (lock $RUN/.lock)"
+
+# Per-run settings ride in a second cpio appended to the initramfs (the kernel unpacks both).
+conf=$(mktemp -d)
+trap 'rm -rf "$conf"' EXIT
+mkdir -p "$conf/etc/pvtest"
+{
+	printf 'PVTEST_MODE=%q\n' "$mode"
+	printf 'PVTEST_TESTS=%q\n' "$tests"
+	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT; do
+		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
+	done
+} >"$conf/etc/pvtest/run.conf"
+(cd "$conf" && find etc | cpio -o -H newc -R 0:0 --quiet) | gzip -n >"$conf/run.cpio.gz"
+cat "$IMG/dom0.cpio.gz" "$conf/run.cpio.gz" >"$RUN/initrd.gz"
+
+# The server's disk: sparse, so 500 GiB of zeroes cost nothing; fresh every boot.
+DISK=$RUN/disk.raw
+rm -f "$DISK"
+truncate -s 500G "$DISK"
+
+# Multiboot modules are comma-separated in -initrd; a literal comma is written twice.
+mb() { printf '%s' "${1//,/,,}"; }
+dom0_mem=${PVTEST_DOM0_MEM:-2048}
+xen_args="console=com1 com1=115200,8n1 dom0_mem=${dom0_mem}M,max:${dom0_mem}M dom0_max_vcpus=2"
+xen_args+=" loglvl=all guest_loglvl=all"
+dom0_args="console=hvc0 earlyprintk=xen loglevel=5 rdinit=/init"
+
+serial=stdio
+[ "$mode" = shell ] && serial=mon:stdio
+# shellcheck disable=SC2206
+extra=(${PVTEST_QEMU_ARGS:-})
+# shellcheck disable=SC2054 # commas inside QEMU option values
+qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m "${PVTEST_QEMU_MEM:-6144}" -smp 2
+	-nodefaults -no-user-config -display none -monitor none -no-reboot -serial "$serial"
+	-kernel "$(readlink -f "$IMG/xen.elf")" -append "$xen_args"
+	-initrd "$(mb "$(readlink -f "$IMG/vmlinuz")") $dom0_args,$(mb "$RUN/initrd.gz")"
+	-drive "if=none,id=disk0,file=$DISK,format=raw,cache=unsafe,discard=unmap"
+	-device ahci,id=ahci0 -device ide-hd,drive=disk0,bus=ahci0.0
+	-netdev hubport,id=net0,hubid=0 -device e1000,netdev=net0,mac=52:54:00:00:00:01
+	"${extra[@]}")
+
+lab_log "booting ($mode${tests:+: $tests}), console log $log, timeout ${tmo}s"
+rc=0
+if [ "$mode" = shell ]; then
+	# --foreground: QEMU must own the terminal to read keys.
+	timeout --foreground -k 10 "$tmo" "${qemu[@]}" | tee "$log" || rc=${PIPESTATUS[0]}
+else
+	filter() {
+		case $stream in
+		full) sed -u 's/\r$//' ;;
+		tap) sed -u 's/\r$//' | grep --line-buffered -E '^(ok |not ok |#|pvtest:|PVTEST-(READY|SETUP|SCENARIO|END))|Kernel panic|\(XEN\) .*(Panic|PANIC|BUG|crashed)' ;;
+		*) cat >/dev/null ;;
+		esac
+	}
+	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$log" | filter || rc=${PIPESTATUS[0]}
+fi
+rm -f "$DISK"
+[ "$rc" -eq 124 ] && lab_log "QEMU timed out after ${tmo}s"
+echo "$log" >"$OUT/logs/last"
+exit "$rc"

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvpattern - write and verify deterministic data on block devices with direct I/O.
+ *
+ * The data at pattern position P (bytes) depends only on SEED and P, so bytes a guest wrote at
+ * offset X of its virtual disk can be verified in dom0 at REGION_START + X of the physical disk:
+ *
+ *   pvpattern write      DEV OFFSET LEN SEED [--pattern-offset P]
+ *   pvpattern verify     DEV OFFSET LEN SEED [--pattern-offset P]
+ *   pvpattern zero-check DEV OFFSET LEN
+ *
+ * The pattern position of the byte at OFFSET is OFFSET unless --pattern-offset says otherwise.
+ * Numbers take the suffixes s (512-byte sectors), K, M, G, T (powers of 1024). OFFSET and LEN
+ * must be multiples of 512. Exit status: 0 ok, 1 mismatch or I/O error, 2 usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (1u << 20)
+#define ALIGN 4096
+
+static const char *prog = "pvpattern";
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: %s write|verify DEV OFFSET LEN SEED [--pattern-offset P]\n"
+		"       %s zero-check DEV OFFSET LEN\n"
+		"numbers take suffixes s (512 B), K, M, G, T; OFFSET, LEN multiples of 512\n",
+		prog, prog);
+	exit(2);
+}
+
+static uint64_t parse_num(const char *s, const char *what)
+{
+	char *end;
+	uint64_t v, mul = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		goto bad;
+	switch (*end) {
+	case '\0': break;
+	case 's': mul = 512; break;
+	case 'K': case 'k': mul = 1ull << 10; break;
+	case 'M': case 'm': mul = 1ull << 20; break;
+	case 'G': case 'g': mul = 1ull << 30; break;
+	case 'T': case 't': mul = 1ull << 40; break;
+	default: goto bad;
+	}
+	if (*end && end[1])
+		goto bad;
+	if (v > UINT64_MAX / mul)
+		goto bad;
+	return v * mul;
+bad:
+	fprintf(stderr, "%s: bad %s '%s'\n", prog, what, s);
+	exit(2);
+}
+
+/* splitmix64's finaliser: every 8-byte word is a hash of (seed, word index). */
+static uint64_t word_at(uint64_t seed, uint64_t pos)
+{
+	uint64_t z = seed * 0x9e3779b97f4a7c15ull + (pos >> 3) + 0x632be59bd9b4e019ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void fill(uint64_t *buf, size_t len, uint64_t seed, uint64_t pos)
+{
+	for (size_t i = 0; i < len / 8; i++)
+		buf[i] = word_at(seed, pos + 8 * i);
+}
+
+int main(int argc, char **argv)
+{
+	enum { WRITE, VERIFY, ZERO } mode;
+	uint64_t off, len, seed = 0, poff, done;
+	int fd, direct = 1, nargs;
+	const char *dev;
+	uint64_t *buf;
+
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "write"))
+		mode = WRITE;
+	else if (!strcmp(argv[1], "verify"))
+		mode = VERIFY;
+	else if (!strcmp(argv[1], "zero-check"))
+		mode = ZERO;
+	else
+		usage();
+	nargs = mode == ZERO ? 5 : 6;
+	if (argc != nargs && !(mode != ZERO && argc == nargs + 2 &&
+			       !strcmp(argv[nargs], "--pattern-offset")))
+		usage();
+	dev = argv[2];
+	off = parse_num(argv[3], "offset");
+	len = parse_num(argv[4], "length");
+	if (mode != ZERO)
+		seed = parse_num(argv[5], "seed");
+	poff = argc == nargs + 2 ? parse_num(argv[nargs + 1], "pattern offset") : off;
+	if (off % 512 || len % 512 || poff % 512) {
+		fprintf(stderr, "%s: offsets and length must be multiples of 512\n", prog);
+		return 2;
+	}
+
+	fd = open(dev, (mode == WRITE ? O_RDWR : O_RDONLY) | O_DIRECT);
+	if (fd < 0 && errno == EINVAL) {
+		/* Some files (tmpfs) have no direct I/O: fall back, and sync at the end. */
+		direct = 0;
+		fd = open(dev, mode == WRITE ? O_RDWR : O_RDONLY);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "%s: open %s: %s\n", prog, dev, strerror(errno));
+		return 1;
+	}
+	if (posix_memalign((void **)&buf, ALIGN, CHUNK)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+
+	for (done = 0; done < len;) {
+		size_t n = len - done > CHUNK ? CHUNK : len - done;
+		uint64_t at = off + done, pat = poff + done;
+		ssize_t r;
+
+		if (mode == WRITE) {
+			fill(buf, n, seed, pat);
+			r = pwrite(fd, buf, n, at);
+		} else {
+			r = pread(fd, buf, n, at);
+		}
+		if (r < 0) {
+			fprintf(stderr, "%s: %s error at offset %" PRIu64 " of %s: %s\n", prog,
+				mode == WRITE ? "write" : "read", at, dev, strerror(errno));
+			return 1;
+		}
+		if (r == 0 || r % 512) {
+			fprintf(stderr, "%s: short %s at offset %" PRIu64 " of %s: %zd of %zu bytes\n",
+				prog, mode == WRITE ? "write" : "read", at, dev, r, n);
+			return 1;
+		}
+		n = r;
+		if (mode != WRITE) {
+			const unsigned char *got = (const unsigned char *)buf;
+
+			for (size_t i = 0; i < n; i += 8) {
+				uint64_t want = mode == ZERO ? 0 : word_at(seed, pat + i);
+				uint64_t have;
+				unsigned int b = 0;
+
+				memcpy(&have, got + i, 8);
+				if (have == want)
+					continue;
+				while (((have >> (8 * b)) & 0xff) == ((want >> (8 * b)) & 0xff))
+					b++;
+				if (mode == ZERO)
+					fprintf(stderr, "%s: non-zero data at offset %" PRIu64 " of %s: 0x%016" PRIx64 "\n",
+						prog, at + i + b, dev, have);
+				else
+					fprintf(stderr,
+						"%s: mismatch at offset %" PRIu64 " of %s (pattern offset %" PRIu64
+						", seed %" PRIu64 "): expected 0x%016" PRIx64 ", got 0x%016" PRIx64 "\n",
+						prog, at + i + b, dev, pat + i + b, seed, want, have);
+				return 1;
+			}
+		}
+		done += n;
+	}
+	if (mode == WRITE && (direct ? fdatasync(fd) : fsync(fd)) && errno != EINVAL) {
+		fprintf(stderr, "%s: sync %s: %s\n", prog, dev, strerror(errno));
+		return 1;
+	}
+	if (close(fd) && mode == WRITE) {
+		fprintf(stderr, "%s: close %s: %s\n", prog, dev, strerror(errno));
+		return 1;
+	}
+	if (mode == ZERO)
+		printf("%s: zero-check %s offset %" PRIu64 " length %" PRIu64 " ok\n", prog, dev, off,
+		       len);
+	else
+		printf("%s: %s %s offset %" PRIu64 " length %" PRIu64 " seed %" PRIu64
+		       " pattern-offset %" PRIu64 " ok\n", prog, argv[1], dev, off, len, seed, poff);
+	return 0;
+}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run lab scenarios (tools/testing/selftests/NAME.sh) in one boot of Xen + dom0 under QEMU.
+#
+#   selftest.sh [NAME...]        names separated by spaces or commas; none = all scenarios
+#
+# Builds our modules (when the tree has a Kbuild file) and the images, boots, streams the
+# scenarios' TAP, then judges the console log: it fails on any "not ok", on a missing end
+# marker (timeout, crash) and on any kernel Oops/BUG/WARNING/panic/general protection/Call
+# Trace in dom0's or a guest's log. Ends with "N passed, N failed" (counts of checks).
+# Logs: tools/testing/lab/out/logs/ (the last one's path is in out/logs/last).
+# Environment: PVBACK_BACKEND=intree (in-tree xen-blkback instead of pvblkback),
+# PVTEST_TIMEOUT (whole boot, seconds), PVTEST_NO_MAKE=1 (do not run make), and boot.sh's.
+set -euo pipefail
+
+# shellcheck source=tools/testing/lab/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SEL=$TOP/tools/testing/selftests
+started=$(lab_now)
+
+names=()
+for a in "$@"; do
+	for n in ${a//,/ }; do names+=("${n%.sh}"); done
+done
+if [ ${#names[@]} -eq 0 ]; then
+	# All of them, the lab's own smoke test first.
+	[ -f "$SEL/lab-smoke.sh" ] && names+=(lab-smoke)
+	for f in "$SEL"/*.sh; do
+		n=$(basename "$f" .sh)
+		case $n in lib | lab-smoke) continue ;; esac
+		names+=("$n")
+	done
+fi
+for n in "${names[@]}"; do
+	[ -f "$SEL/$n.sh" ] || lab_die "no scenario $SEL/$n.sh"
+done
+
+if [ -z "${PVTEST_NO_MAKE:-}" ] && [ -f "$TOP/Kbuild" ]; then
+	lab_log "make modules"
+	mkdir -p "$OUT"
+	if ! make -C "$TOP" modules >"$OUT/make.log" 2>&1; then
+		tail -n 30 "$OUT/make.log" >&2
+		lab_die "module build failed (full log: $OUT/make.log)"
+	fi
+fi
+"$(dirname "${BASH_SOURCE[0]}")/build.sh"
+built=$(lab_now)
+
+mkdir -p "$OUT/logs"
+log=$OUT/logs/selftest-$(date +%Y%m%d-%H%M%S).log
+# Default: 10 min for booting and setup plus 8 min a scenario, at least 25 min.
+tmo=${PVTEST_TIMEOUT:-$((600 + 480 * ${#names[@]}))}
+[ -n "${PVTEST_TIMEOUT:-}" ] || [ "$tmo" -ge 1500 ] || tmo=1500
+qrc=0
+"$(dirname "${BASH_SOURCE[0]}")/boot.sh" --mode selftest --tests "${names[*]}" --log "$log" \
+	--timeout "$tmo" --stream tap || qrc=$?
+
+# ---- judge the console log ----
+clean=$(mktemp)
+trap 'rm -f "$clean"' EXIT
+tr -d '\r' <"$log" >"$clean"
+
+# The TAP block repeated at the end is authoritative; without it (crash) take the live lines.
+if grep -q '^PVTEST-TAP-END' "$clean"; then
+	tap=$(sed -n 's/^PVTEST-TAP //p' "$clean" | grep -E '^(not )?ok [0-9]' || true)
+else
+	tap=$(grep -E '^(not )?ok [0-9]' "$clean" || true)
+fi
+pass=$(grep -E '^ok [0-9]' <<<"$tap" | grep -vc '# SKIP' || true)
+skip=$(grep -E '^ok [0-9]' <<<"$tap" | grep -c '# SKIP' || true)
+fail=$(grep -cE '^not ok [0-9]' <<<"$tap" || true)
+
+problems=()
+if ! grep -q '^PVTEST-END' "$clean"; then
+	why="no end marker"
+	[ "$qrc" -eq 124 ] && why="timed out after ${tmo}s"
+	grep -q '^PVTEST-SETUP-FAILED' "$clean" && why=$(grep -m1 '^PVTEST-SETUP-FAILED' "$clean")
+	problems+=("run did not complete: $why (QEMU status $qrc)")
+fi
+# Kernel trouble anywhere (dom0 console, its dmesg dump, guest consoles), TAP and comments aside.
+bad='\bOops\b|\bBUG\b|\bWARNING\b|\bpanic\b|Kernel panic|general protection|Call Trace'
+hits=$(grep -nE "$bad" "$clean" | grep -vE '^[0-9]+:((not )?ok [0-9]|#|PVTEST-TAP )' || true)
+if [ -n "$hits" ]; then
+	problems+=("kernel errors in the console log ($(wc -l <<<"$hits") lines), first ones:")
+	while IFS= read -r l; do problems+=("    $l"); done < <(head -n 15 <<<"$hits")
+fi
+
+echo
+grep -E '^PVTEST-SCENARIO-END' "$clean" | while read -r _ n p f s secs; do
+	printf 'lab: %-14s %s %s %s %s\n' "$n" "${p#pass=} ok," "${f#fail=} not ok," "${s#skip=} skipped," "${secs#seconds=} s"
+done
+ready=$(grep -m1 -o 'PVTEST-READY at [0-9.]*s' "$clean" | grep -o '[0-9.]*s$' || true)
+lab_log "build $(awk -v a="$started" -v b="$built" 'BEGIN { printf "%.0f", b - a }') s, dom0 ready ${ready:-never} after its kernel started, total $(lab_since "$started") s"
+if [ $((fail + ${#problems[@]})) -gt 0 ]; then
+	grep -E '^not ok [0-9]' <<<"$tap" | sed 's/^/lab: FAILED: /' || true
+	for p in "${problems[@]}"; do echo "lab: FAILED: $p"; done
+	lab_log "console log kept: $log"
+else
+	lab_log "console log: $log"
+fi
+# Logs of passing runs are not worth keeping forever.
+find "$OUT/logs" -name '*.log' -mtime +7 -delete 2>/dev/null || true
+
+# Problems outside the TAP stream count as failed checks, so the summary never reads clean.
+fail=$((fail + ${#problems[@]}))
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]

@@ -1,0 +1,428 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh - helpers for lab scenarios; they run in dom0 (see Documentation/lab.md).
+#
+# TAP: all scenarios of one boot share one numbered TAP stream; every line names its scenario
+# ("ok 7 - blk-basic: guest sees 20 GiB"). tap_ok/tap_not_ok/tap_skip always return 0; tap_is
+# and tap_run return 1 when the check failed (so under set -e a bare failing check ends the
+# scenario: add "|| true" where the rest is still meaningful, or "|| tap_bail ..." to say why).
+# The runner adds a "not ok" when a scenario exits non-zero or runs fewer checks than planned.
+#
+# Guests: guest_cfg writes an xl config, guest_create starts it and waits for its agent,
+# guest_run runs a command in it through xenstore, guest_destroy removes it.
+# shellcheck shell=bash
+
+PVTEST_LIB=${PVTEST_LIB:-/usr/lib/pvtest}
+PVTEST_RUN=${PVTEST_RUN:-/run/pvtest}
+PVTEST_SCENARIO=${PVTEST_SCENARIO:-$(basename "$0" .sh)}
+PVTEST_GUEST_KERNEL=${PVTEST_GUEST_KERNEL:-$PVTEST_LIB/guest/vmlinux.gz}
+PVTEST_GUEST_RAMDISK=${PVTEST_GUEST_RAMDISK:-$PVTEST_LIB/guest/initrd}
+# The emulated server's big disk (500 GiB, sparse, zero at boot).
+PVTEST_DISK=${PVTEST_DISK:-/dev/sda}
+# Default limit for one guest command, xl call or condition, in seconds.
+PVTEST_CMD_TIMEOUT=${PVTEST_CMD_TIMEOUT:-180}
+PVBACK_BACKEND=${PVBACK_BACKEND:-pvback}
+mkdir -p "$PVTEST_RUN/vm"
+
+# ---------------------------------------------------------------- TAP
+
+_tap_next() {
+	local f=$PVTEST_RUN/tap.n n
+	exec 8>>"$PVTEST_RUN/tap.lock"
+	flock 8
+	n=$(($(cat "$f" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$f"
+	exec 8>&-
+	echo "$n"
+}
+
+# _tap_line STATUS DESC [DIRECTIVE]: one numbered line, also kept for the final summary.
+_tap_line() {
+	local status=$1 desc=${2//#/%} dir=${3:-} n line
+	n=$(_tap_next)
+	line="$status $n - $PVTEST_SCENARIO: $desc${dir:+ # $dir}"
+	printf '%s\n' "$line"
+	printf '%s\n' "$line" >>"$PVTEST_RUN/tap.log"
+	case $status in
+	ok) [ -n "$dir" ] && echo skip >>"$PVTEST_RUN/scen.results" || echo pass >>"$PVTEST_RUN/scen.results" ;;
+	*) echo fail >>"$PVTEST_RUN/scen.results" ;;
+	esac
+}
+
+tap_diag() {
+	local l
+	while IFS= read -r l; do printf '# %s\n' "$l"; done <<<"$*"
+}
+
+# tap_plan N: the number of checks this scenario will report.
+tap_plan() {
+	echo "$1" >"$PVTEST_RUN/scen.planned"
+	tap_diag "$PVTEST_SCENARIO: $1 checks planned"
+}
+
+tap_ok() { _tap_line ok "$1"; }
+
+# tap_not_ok DESC [DIAGNOSTIC...]
+tap_not_ok() {
+	_tap_line "not ok" "$1"
+	shift
+	[ $# -eq 0 ] || tap_diag "$*"
+	return 0
+}
+
+# tap_skip DESC REASON
+tap_skip() { _tap_line ok "$1" "SKIP ${2:-}"; }
+
+# tap_is GOT WANT DESC
+tap_is() {
+	if [ "$1" = "$2" ]; then
+		tap_ok "$3"
+	else
+		tap_not_ok "$3" "got '$1', expected '$2'"
+		return 1
+	fi
+}
+
+# tap_run DESC CMD...: ok when CMD succeeds; its output becomes diagnostics when it fails.
+tap_run() {
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		tap_ok "$desc"
+	else
+		tap_not_ok "$desc" "command failed (rc=$rc): $*"$'\n'"$out"
+		return 1
+	fi
+}
+
+# tap_run_fails DESC CMD...: ok when CMD fails.
+tap_run_fails() {
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tap_ok "$desc"
+	else
+		tap_not_ok "$desc" "command unexpectedly succeeded: $*"$'\n'"$out"
+		return 1
+	fi
+}
+
+# tap_skip_all REASON: the whole scenario does not apply; ends it.
+tap_skip_all() {
+	_tap_line ok "all checks" "SKIP $1"
+	touch "$PVTEST_RUN/scen.skipall"
+	exit 0
+}
+
+# tap_bail REASON: a failure that makes the rest meaningless; ends the scenario (the runner
+# reports the checks that did not run).
+tap_bail() {
+	_tap_line "not ok" "cannot go on: $1"
+	touch "$PVTEST_RUN/scen.bailed"
+	exit 0
+}
+
+# ---------------------------------------------------------------- waiting
+# Every process a PV dom0 starts costs a lot under TCG (each syscall bounces through Xen), so
+# the waiting helpers avoid forks: bash's SECONDS for time, a read timeout for sleeping,
+# xenstore watches instead of polling xenstore.
+
+# psleep SECONDS: sleep without a process (a read that times out on a private FIFO).
+psleep() {
+	local fifo=$PVTEST_RUN/.sleep.$BASHPID
+	[ -p "$fifo" ] || mkfifo "$fifo"
+	read -r -t "$1" <>"$fifo" || true
+}
+
+# wait_for CONDITION [TIMEOUT]: poll the shell command CONDITION (eval'ed) until it succeeds;
+# polls fast at first, then every second. Returns 1 after TIMEOUT seconds.
+wait_for() {
+	local cond=$1 tmo=${2:-$PVTEST_CMD_TIMEOUT} end delay=0.1
+	end=$((SECONDS + tmo))
+	while :; do
+		eval "$cond" >/dev/null 2>&1 && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		psleep "$delay"
+		case $delay in 0.1) delay=0.2 ;; 0.2) delay=0.5 ;; *) delay=1 ;; esac
+	done
+}
+
+# xs_wait PATH TIMEOUT [VALUE]: wait until xenstore PATH exists (and holds VALUE), by watch.
+xs_wait() { pvxs wait -t "$2" "$1" ${3+"$3"}; }
+
+# xs_wait_gone PATH TIMEOUT: wait until xenstore PATH no longer exists.
+xs_wait_gone() { pvxs wait-gone -t "$2" "$1"; }
+
+# ---------------------------------------------------------------- sizes and regions
+
+# to_bytes NUM[s|K|M|G|T]: the hotplug contract's units (s = 512-byte sectors, powers of 1024).
+to_bytes() {
+	local v=$1 n
+	n=${v%[sKMGT]}
+	case $v in
+	*s) echo $((n * 512)) ;;
+	*K) echo $((n << 10)) ;;
+	*M) echo $((n << 20)) ;;
+	*G) echo $((n << 30)) ;;
+	*T) echo $((n << 40)) ;;
+	*) echo $((v)) ;;
+	esac
+}
+
+# region_spec VDEV START SIZE [ACCESS [TARGET]]: an xl disk spec for our pvback-region script.
+region_spec() {
+	printf 'vdev=%s, access=%s, script=pvback-region, target=%s,start=%s,size=%s\n' \
+		"$1" "${4:-rw}" "${5:-$PVTEST_DISK}" "$2" "$3"
+}
+
+# vbd_devid xvdX: the vbd device id of a xvd name (202 << 8 | 16 * index).
+vbd_devid() {
+	local c=${1#xvd}
+	local i
+	i=$(($(printf '%d' "'$c") - 97))
+	echo $(((202 << 8) | (i << 4)))
+}
+
+# vbd_sysfs DOMID VDEV: the backend device's sysfs directory.
+vbd_sysfs() { echo "/sys/bus/xen-backend/devices/vbd-$1-$(vbd_devid "$2")"; }
+
+# vbd_attr DOMID VDEV FILE: a sysfs attribute of a vbd backend ("region", "statistics/wr_req").
+vbd_attr() {
+	local v
+	read -r v <"$(vbd_sysfs "$1" "$2")/$3" || return 1
+	echo "$v"
+}
+
+# backend_devices [DOMID]: names of xen-backend devices (of one domain).
+# shellcheck disable=SC2120 # the argument is optional
+backend_devices() {
+	local d
+	for d in /sys/bus/xen-backend/devices/*; do
+		[ -e "$d" ] || continue
+		d=${d##*/}
+		if [ -z "${1:-}" ] || [[ $d == *-"$1"-* ]]; then echo "$d"; fi
+	done
+}
+
+# pvblk_threads: the kernel threads of pvblkback (names containing "pvblk").
+pvblk_threads() {
+	local f c
+	for f in /proc/[0-9]*/comm; do
+		c=$(cat "$f" 2>/dev/null) || continue
+		[[ $c == *pvblk* ]] && echo "$c"
+	done
+	return 0
+}
+
+# dom0_verify OFFSET LEN SEED PATTERN_OFFSET: check guest-written data on the physical disk.
+dom0_verify() { pvpattern verify "$PVTEST_DISK" "$1" "$2" "$3" --pattern-offset "$4"; }
+
+# ---------------------------------------------------------------- backends
+
+PVBLKBACK_KO=$PVTEST_LIB/modules/pvblkback.ko
+PVNETBACK_KO=$PVTEST_LIB/modules/pvnetback.ko
+
+mod_loaded() { [ -d "/sys/module/$1" ]; }
+
+# blk_backend_wanted: pvblkback or xen_blkback, from PVBACK_BACKEND and what the image has.
+blk_backend_wanted() {
+	if [ "$PVBACK_BACKEND" != intree ] && [ -f "$PVBLKBACK_KO" ]; then
+		echo pvblkback
+	else
+		echo xen_blkback
+	fi
+}
+
+# blk_backend_load: make the wanted vbd backend the loaded one (no guest may use a vbd).
+blk_backend_load() {
+	if [ "$(blk_backend_wanted)" = pvblkback ]; then
+		mod_loaded pvblkback && return 0
+		if mod_loaded xen_blkback; then rmmod xen_blkback || return 1; fi
+		# shellcheck disable=SC2086 # parameters are words
+		insmod "$PVBLKBACK_KO" ${PVBLKBACK_PARAMS:-}
+	else
+		mod_loaded xen_blkback && return 0
+		if mod_loaded pvblkback; then rmmod pvblkback || return 1; fi
+		modprobe xen-blkback
+	fi
+}
+
+net_backend_load() {
+	if [ "$PVBACK_BACKEND" != intree ] && [ -f "$PVNETBACK_KO" ]; then
+		mod_loaded pvnetback && return 0
+		if mod_loaded xen_netback; then rmmod xen_netback || return 1; fi
+		# shellcheck disable=SC2086 # parameters are words
+		insmod "$PVNETBACK_KO" ${PVNETBACK_PARAMS:-}
+	else
+		mod_loaded xen_netback && return 0
+		if mod_loaded pvnetback; then rmmod pvnetback || return 1; fi
+		modprobe xen-netback
+	fi
+}
+
+# require_pvblkback: skip the scenario in the in-tree mode, fail it when the module is missing.
+require_pvblkback() {
+	[ "$PVBACK_BACKEND" != intree ] || tap_skip_all "needs pvblkback (PVBACK_BACKEND=intree)"
+	[ -f "$PVBLKBACK_KO" ] || tap_bail "pvblkback.ko is not in the image (make modules)"
+	mod_loaded pvblkback || blk_backend_load || tap_bail "pvblkback.ko does not load"
+	[ -x /etc/xen/scripts/pvback-region ] ||
+		tap_bail "/etc/xen/scripts/pvback-region missing (userspace/hotplug/pvback-region)"
+}
+
+# vbd_driver_module DOMID VDEV: the module bound to a vbd backend device.
+vbd_driver_module() {
+	local m
+	m=$(readlink -f "$(vbd_sysfs "$1" "$2")/driver/module") || return 1
+	echo "${m##*/}"
+}
+
+# ---------------------------------------------------------------- guests
+
+# guest_cfg NAME [--memory MB] [--vcpus N] [--extra ARGS] [--disk SPEC]... [--vif SPEC]...
+# Writes an xl config for a lab guest and prints its path.
+guest_cfg() {
+	local name=$1 mem=192 vcpus=1 extra='' disks=() vifs=() f
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--memory) mem=$2 ;;
+		--vcpus) vcpus=$2 ;;
+		--extra) extra=$2 ;;
+		--disk) disks+=("'$2'") ;;
+		--vif) vifs+=("'$2'") ;;
+		*)
+			echo "guest_cfg: unknown option $1" >&2
+			return 2
+			;;
+		esac
+		shift 2
+	done
+	f=$PVTEST_RUN/vm/$name.cfg
+	{
+		echo "name = \"$name\""
+		echo 'type = "pv"'
+		echo "memory = $mem"
+		echo "vcpus = $vcpus"
+		echo "kernel = \"$PVTEST_GUEST_KERNEL\""
+		echo "ramdisk = \"$PVTEST_GUEST_RAMDISK\""
+		echo "extra = \"console=hvc0 loglevel=4 rdinit=/init $extra\""
+		local IFS=,
+		echo "disk = [ ${disks[*]} ]"
+		echo "vif = [ ${vifs[*]} ]"
+		echo 'on_crash = "destroy"'
+	} >"$f"
+	echo "$f"
+}
+
+# guest_domid NAME: the domain id (remembered by guest_create; "xl domid" is slow).
+guest_domid() {
+	local d
+	if [ -f "$PVTEST_RUN/domid.$1" ]; then
+		read -r d <"$PVTEST_RUN/domid.$1"
+		[ -n "$d" ] && echo "$d" && return 0
+	fi
+	xl domid "$1" 2>/dev/null
+}
+
+guest_console_log() { echo "/var/log/xen/console/guest-$1.log"; }
+
+# guest_console_tail NAME [LINES]: the end of a guest's console, as diagnostics.
+guest_console_tail() {
+	local f
+	f=$(guest_console_log "$1")
+	[ -f "$f" ] && tap_diag "--- console of $1 (last ${2:-20} lines):"$'\n'"$(tail -n "${2:-20}" "$f" | tr -d '\r')"
+	return 0
+}
+
+# guest_create NAME CFG [TIMEOUT]: xl create, then wait for the guest's agent. The output of xl
+# stays in $PVTEST_XL_OUT. Returns xl's status, or 1 when the guest never got ready.
+PVTEST_XL_OUT=
+guest_create() {
+	local name=$1 cfg=$2 tmo=${3:-$PVTEST_CMD_TIMEOUT} rc=0 t0 t1 d
+	PVTEST_XL_OUT=$PVTEST_RUN/xl-create-$name.out
+	rm -f "$PVTEST_RUN/domid.$name"
+	t0=$SECONDS
+	timeout -k 10 "$tmo" xl create "$cfg" >"$PVTEST_XL_OUT" 2>&1 || rc=$?
+	t1=$SECONDS
+	if [ "$rc" -ne 0 ]; then
+		tap_diag "xl create $name: rc=$rc after $((t1 - t0))s"$'\n'"$(cat "$PVTEST_XL_OUT")"
+		return "$rc"
+	fi
+	d=$(xl domid "$name" 2>/dev/null) || {
+		tap_diag "xl create $name succeeded but there is no such domain"
+		return 1
+	}
+	echo "$d" >"$PVTEST_RUN/domid.$name"
+	if ! xs_wait "/local/domain/$d/data/pvtest/ready" "$tmo" 1; then
+		tap_diag "guest $name: agent not ready after ${tmo}s"
+		guest_console_tail "$name" 40
+		return 1
+	fi
+	tap_diag "guest $name (domain $d): xl create $((t1 - t0))s, agent ready $((SECONDS - t1))s later"
+}
+
+# guest_run [-t SECONDS] NAME CMD...: run CMD (joined by spaces, run by bash) in the guest;
+# prints its output (last 3000 bytes), returns its status (124: timeout, 125: no such guest).
+# The protocol with the guest's agent is described in tools/testing/lab/pvxs.c.
+guest_run() {
+	local tmo=$PVTEST_CMD_TIMEOUT name d
+	if [ "$1" = -t ]; then
+		tmo=$2
+		shift 2
+	fi
+	name=$1
+	shift
+	d=$(guest_domid "$name") || {
+		echo "guest_run: no guest $name" >&2
+		return 125
+	}
+	PVTEST_RUN=$PVTEST_RUN pvxs run -t "$tmo" "$d" "$*"
+}
+
+# guest_wait_dev NAME DEV [TIMEOUT]: wait in the guest until block device DEV exists
+# (or, with "!" before DEV, until it is gone).
+guest_wait_dev() {
+	local name=$1 neg='' dev tmo
+	shift
+	if [ "$1" = "!" ]; then
+		neg='!'
+		shift
+	fi
+	dev=$1 tmo=${2:-60}
+	guest_run -t "$tmo" "$name" \
+		"for i in \$(seq $((tmo * 5))); do [ $neg -b $dev ] && exit 0; sleep 0.2; done; exit 1"
+}
+
+# wait_backends_gone DOMID [TIMEOUT]: no backend device nor backend xenstore dir left.
+wait_backends_gone() {
+	xs_wait_gone "/local/domain/0/backend/vbd/$1" "${2:-60}" &&
+		xs_wait_gone "/local/domain/0/backend/vif/$1" "${2:-60}" &&
+		wait_for "[ -z \"\$(backend_devices $1)\" ]" "${2:-60}"
+}
+
+# guest_destroy NAME [TIMEOUT]: xl destroy, then wait until its domain and backends are gone.
+guest_destroy() {
+	local name=$1 tmo=${2:-60} d
+	d=$(guest_domid "$name") || return 0
+	timeout -k 10 "$tmo" xl destroy "$name" || return 1
+	rm -f "$PVTEST_RUN/domid.$name"
+	xs_wait_gone "/local/domain/$d" "$tmo" || return 1
+	wait_backends_gone "$d" "$tmo"
+}
+
+
+# guest_names: all guests (everything but Domain-0).
+guest_names() { xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" { print $1 }'; }
+
+# pvtest_cleanup: destroy every guest and restore the wanted backends; used between scenarios
+# (and as an EXIT trap by scenarios that must not leave anything behind).
+pvtest_cleanup() {
+	local g rc=0
+	for g in $(guest_names); do guest_destroy "$g" || rc=1; done
+	# shellcheck disable=SC2016 # evaluated by wait_for
+	wait_for '[ -z "$(backend_devices)" ]' 60 || rc=1
+	blk_backend_load || rc=1
+	net_backend_load || rc=1
+	return "$rc"
+}

@@ -12,6 +12,8 @@ PKGS=(
 	# the lab: QEMU TCG booting Xen, images assembled from Debian packages
 	qemu-system-x86 qemu-system-data qemu-utils busybox-static zstd xz-utils
 	dpkg-dev iproute2 util-linux coreutils
+	# host binaries copied into the lab's dom0 (with their libraries)
+	procps bsdutils diffutils findutils mawk
 )
 
 missing=()

@@ -81,7 +81,10 @@ fetch_debs() {
 	tmp=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
 	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "${want[@]}" >&2) || {
 		rm -rf "$tmp"
-		lab_die "apt-get download failed"
+		# The usual cause: the mirror moved on to a new kernel ABI and the installed headers
+		# (which pick the kernel) are older; the new headers bring a kernel that exists.
+		lab_die "apt-get download failed; if $KPKG=$KVER is gone from the mirror, run" \
+			"'apt-get update && apt-get install linux-headers-amd64' and rebuild the modules"
 	}
 	mv "$tmp"/*.deb "$CACHE/debs/"
 	rmdir "$tmp"
@@ -259,7 +262,7 @@ done
 # and a small layer of the work tree's files (init, scenarios, our modules), built every run.
 # Layers other than the base hold plain directories only, never the base's /bin-style symlinks.
 bkey=$( {
-	sha256sum "${BASH_SOURCE[0]}"
+	sha256sum <"${BASH_SOURCE[0]}"
 	dpkg-query -W -f='${Package}=${Version}\n'
 } | sha256sum | cut -c1-16)
 BASE=$LABC/base-$bkey

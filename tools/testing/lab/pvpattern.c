@@ -22,12 +22,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK (1u << 20)
+#define CHUNK (1024u * 1024u)
 #define ALIGN 4096
 
 static const char *prog = "pvpattern";
 
-static void usage(void)
+static void die_usage(void)
 {
 	fprintf(stderr,
 		"usage: %s write|verify DEV OFFSET LEN SEED [--pattern-offset P]\n"
@@ -47,13 +47,29 @@ static uint64_t parse_num(const char *s, const char *what)
 	if (errno || end == s)
 		goto bad;
 	switch (*end) {
-	case '\0': break;
-	case 's': mul = 512; break;
-	case 'K': case 'k': mul = 1ull << 10; break;
-	case 'M': case 'm': mul = 1ull << 20; break;
-	case 'G': case 'g': mul = 1ull << 30; break;
-	case 'T': case 't': mul = 1ull << 40; break;
-	default: goto bad;
+	case '\0':
+		break;
+	case 's':
+		mul = 512;
+		break;
+	case 'K':
+	case 'k':
+		mul = 1ull << 10;
+		break;
+	case 'M':
+	case 'm':
+		mul = 1ull << 20;
+		break;
+	case 'G':
+	case 'g':
+		mul = 1ull << 30;
+		break;
+	case 'T':
+	case 't':
+		mul = 1ull << 40;
+		break;
+	default:
+		goto bad;
 	}
 	if (*end && end[1])
 		goto bad;
@@ -81,16 +97,32 @@ static void fill(uint64_t *buf, size_t len, uint64_t seed, uint64_t pos)
 		buf[i] = word_at(seed, pos + 8 * i);
 }
 
+enum mode { WRITE, VERIFY, ZERO };
+
+/* Say where the data differs from what MODE expects. */
+static void report(enum mode mode, const char *dev, uint64_t at, uint64_t pat,
+		   uint64_t seed, uint64_t want, uint64_t have)
+{
+	if (mode == ZERO) {
+		fprintf(stderr, "%s: non-zero data at offset %" PRIu64 " of %s: 0x%016" PRIx64 "\n",
+			prog, at, dev, have);
+		return;
+	}
+	fprintf(stderr, "%s: mismatch at offset %" PRIu64 " of %s (pattern offset %" PRIu64
+		", seed %" PRIu64 "): expected 0x%016" PRIx64 ", got 0x%016" PRIx64 "\n",
+		prog, at, dev, pat, seed, want, have);
+}
+
 int main(int argc, char **argv)
 {
-	enum { WRITE, VERIFY, ZERO } mode;
+	enum mode mode;
 	uint64_t off, len, seed = 0, poff, done;
 	int fd, direct = 1, nargs;
 	const char *dev;
 	uint64_t *buf;
 
 	if (argc < 2)
-		usage();
+		die_usage();
 	if (!strcmp(argv[1], "write"))
 		mode = WRITE;
 	else if (!strcmp(argv[1], "verify"))
@@ -98,11 +130,11 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "zero-check"))
 		mode = ZERO;
 	else
-		usage();
+		die_usage();
 	nargs = mode == ZERO ? 5 : 6;
 	if (argc != nargs && !(mode != ZERO && argc == nargs + 2 &&
 			       !strcmp(argv[nargs], "--pattern-offset")))
-		usage();
+		die_usage();
 	dev = argv[2];
 	off = parse_num(argv[3], "offset");
 	len = parse_num(argv[4], "length");
@@ -146,7 +178,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (r == 0 || r % 512) {
-			fprintf(stderr, "%s: short %s at offset %" PRIu64 " of %s: %zd of %zu bytes\n",
+			fprintf(stderr,
+				"%s: short %s at offset %" PRIu64 " of %s: %zd of %zu bytes\n",
 				prog, mode == WRITE ? "write" : "read", at, dev, r, n);
 			return 1;
 		}
@@ -164,14 +197,7 @@ int main(int argc, char **argv)
 					continue;
 				while (((have >> (8 * b)) & 0xff) == ((want >> (8 * b)) & 0xff))
 					b++;
-				if (mode == ZERO)
-					fprintf(stderr, "%s: non-zero data at offset %" PRIu64 " of %s: 0x%016" PRIx64 "\n",
-						prog, at + i + b, dev, have);
-				else
-					fprintf(stderr,
-						"%s: mismatch at offset %" PRIu64 " of %s (pattern offset %" PRIu64
-						", seed %" PRIu64 "): expected 0x%016" PRIx64 ", got 0x%016" PRIx64 "\n",
-						prog, at + i + b, dev, pat + i + b, seed, want, have);
+				report(mode, dev, at + i + b, pat + i + b, seed, want, have);
 				return 1;
 			}
 		}
@@ -186,10 +212,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (mode == ZERO)
-		printf("%s: zero-check %s offset %" PRIu64 " length %" PRIu64 " ok\n", prog, dev, off,
-		       len);
+		printf("%s: zero-check %s offset %" PRIu64 " length %" PRIu64 " ok\n",
+		       prog, dev, off, len);
 	else
 		printf("%s: %s %s offset %" PRIu64 " length %" PRIu64 " seed %" PRIu64
-		       " pattern-offset %" PRIu64 " ok\n", prog, argv[1], dev, off, len, seed, poff);
+		       " pattern-offset %" PRIu64 " ok\n",
+		       prog, argv[1], dev, off, len, seed, poff);
 	return 0;
 }

@@ -47,6 +47,7 @@ enum {
 	XS_READ = 2, XS_WATCH = 4, XS_UNWATCH = 5, XS_TRANSACTION_START = 6,
 	XS_TRANSACTION_END = 7, XS_WRITE = 11, XS_RM = 13, XS_WATCH_EVENT = 15, XS_ERROR = 16,
 };
+
 #define PAYLOAD_MAX 4096
 #define OUT_MAX 3000
 #define CONSOLE_MAX 8000
@@ -198,7 +199,7 @@ static int tx_end(uint32_t tx, int commit)
 	return 0;
 }
 
-static void watch(const char *path, int on)
+static void xs_watch(const char *path, int on)
 {
 	if (req_str(on ? XS_WATCH : XS_UNWATCH, 0, path, "pvxs") && on)
 		die("watch %s: %s", path, errname);
@@ -253,7 +254,7 @@ static int wait_path(const char *path, const char *val, int gone, double secs)
 	int rc = 1;
 
 	/* The watch fires once when set: checking after each event cannot miss a change. */
-	watch(path, 1);
+	xs_watch(path, 1);
 	for (;;) {
 		int found = xs_read(0, path) == 0;
 
@@ -268,7 +269,7 @@ static int wait_path(const char *path, const char *val, int gone, double secs)
 		/* A periodic look as well, so even a lost event costs only time. */
 		wait_event(left > 5 ? 5000 : (int)(left * 1000) + 1);
 	}
-	watch(path, 0);
+	xs_watch(path, 0);
 	return rc;
 }
 
@@ -322,19 +323,21 @@ static int run(const char *domid, int tmo, const char *cmd)
 
 	/* The agent enforces TMO itself; the margin covers its reply on a slow machine. */
 	end = now() + tmo + 30;
-	watch(p[2], 1);
-	watch("@releaseDomain", 1);
+	xs_watch(p[2], 1);
+	xs_watch("@releaseDomain", 1);
 	for (;;) {
 		if (xs_read(0, p[2]) == 0)
 			break;
 		if (xs_read(0, dom)) {
-			fprintf(stderr, "pvxs: domain %s is gone (command %u: %s)\n", domid, seq, cmd);
+			fprintf(stderr, "pvxs: domain %s is gone (command %u: %s)\n",
+				domid, seq, cmd);
 			return 125;
 		}
 		double left = end - now();
 
 		if (left <= 0) {
-			fprintf(stderr, "pvxs: no answer from domain %s to command %u after %ds: %s\n",
+			fprintf(stderr,
+				"pvxs: no answer from domain %s to command %u after %ds: %s\n",
 				domid, seq, tmo + 30, cmd);
 			return 124;
 		}
@@ -356,7 +359,11 @@ static int run(const char *domid, int tmo, const char *cmd)
 
 /* ------------------------------------------------------------------ guest: agent */
 
-static volatile sig_atomic_t alarmed;
+/*
+ * Set by the SIGALRM handler, read only after waitpid() returned EINTR: the
+ * call is opaque to the compiler, so the flag is read again after it.
+ */
+static sig_atomic_t alarmed;
 
 static void on_alarm(int sig)
 {
@@ -423,7 +430,7 @@ static size_t tail(int fd, char *buf, size_t max)
 	return n;
 }
 
-static void agent(void)
+static void run_agent(void)
 {
 	static char cmd[PAYLOAD_MAX + 1], out[CONSOLE_MAX + 1];
 	const char *x = "data/pvtest";
@@ -475,7 +482,7 @@ static void agent(void)
 
 /* ------------------------------------------------------------------ main */
 
-static void usage(void)
+static void die_usage(void)
 {
 	fputs("usage: pvxs read PATH | write PATH VALUE... | rm PATH... | exists PATH |\n"
 	      "       wait [-t SECS] PATH [VALUE] | wait-gone [-t SECS] PATH |\n"
@@ -489,7 +496,7 @@ int main(int argc, char **argv)
 	int secs = 60;
 
 	if (argc < 2)
-		usage();
+		die_usage();
 	op = argv[1];
 	argv += 2;
 	argc -= 2;
@@ -525,9 +532,9 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "run") && argc == 2)
 		return run(argv[0], secs, argv[1]);
 	if (!strcmp(op, "agent") && argc == 0) {
-		agent();
+		run_agent();
 		return 0;
 	}
-	usage();
+	die_usage();
 	return 2;
 }

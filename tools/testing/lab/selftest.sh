@@ -3,14 +3,18 @@
 # Run lab scenarios (tools/testing/selftests/NAME.sh) in one boot of Xen + dom0 under QEMU.
 #
 #   selftest.sh [NAME...]        names separated by spaces or commas; none = all scenarios
+#   selftest.sh --judge LOG      judge a console log of an earlier run again (no boot)
 #
 # Builds our modules (when the tree has a Kbuild file) and the images, boots, streams the
 # scenarios' TAP, then judges the console log: it fails on any "not ok", on a missing end
-# marker (timeout, crash) and on any kernel Oops/BUG/WARNING/panic/general protection/Call
-# Trace in dom0's or a guest's log. Ends with "N passed, N failed" (counts of checks).
-# Logs: tools/testing/lab/out/logs/ (the last one's path is in out/logs/last).
+# marker (timeout, crash) and on any Oops/BUG/WARNING/panic/general protection/Call Trace in
+# the console (dom0's kernel, its dmesg dump and the guests' consoles, which dom0 prints at
+# the end). Ends with "N passed, N failed" (counts of checks; trouble outside the TAP stream
+# counts as failed checks too).
+# Logs: tools/testing/lab/out/logs/ (out/logs/last names the newest).
 # Environment: PVBACK_BACKEND=intree (in-tree xen-blkback instead of pvblkback),
-# PVTEST_TIMEOUT (whole boot, seconds), PVTEST_NO_MAKE=1 (do not run make), and boot.sh's.
+# PVTEST_TIMEOUT (whole boot, seconds), PVTEST_SCEN_TIMEOUT (one scenario, seconds),
+# PVTEST_NO_MAKE=1 (do not run make), and those of boot.sh.
 set -euo pipefail
 
 # shellcheck source=tools/testing/lab/common.sh
@@ -18,6 +22,70 @@ set -euo pipefail
 
 SEL=$TOP/tools/testing/selftests
 started=$(lab_now)
+
+# judge LOG [QEMU_STATUS [TIMEOUT]]: print the verdict and "N passed, N failed"; status 1 on
+# failure.
+judge() {
+	local log=$1 qrc=${2:-0} tmo=${3:-?} clean tap pass skip fail why hits l p ready
+	local problems=() details=()
+	clean=$(mktemp)
+	tr -d '\r' <"$log" >"$clean"
+
+	# The TAP block repeated at the end is authoritative; without it (crash), the live lines.
+	if grep -q '^PVTEST-TAP-END' "$clean"; then
+		tap=$(sed -n 's/^PVTEST-TAP //p' "$clean" | grep -E '^(not )?ok [0-9]' || true)
+	else
+		tap=$(grep -E '^(not )?ok [0-9]' "$clean" || true)
+	fi
+	pass=$(grep -E '^ok [0-9]' <<<"$tap" | grep -vc '# SKIP' || true)
+	skip=$(grep -E '^ok [0-9]' <<<"$tap" | grep -c '# SKIP' || true)
+	fail=$(grep -cE '^not ok [0-9]' <<<"$tap" || true)
+
+	if ! grep -q '^PVTEST-END' "$clean"; then
+		why="no end marker"
+		[ "$qrc" -eq 124 ] && why="timed out after ${tmo}s"
+		grep -q '^PVTEST-SETUP-FAILED' "$clean" && why=$(grep -m1 '^PVTEST-SETUP-FAILED' "$clean")
+		problems+=("run did not complete: $why (QEMU status $qrc)")
+	fi
+	# Kernel trouble anywhere, TAP lines and comments aside (they may quote such words).
+	hits=$(grep -nE '\bOops\b|\bBUG\b|\bWARNING\b|\bpanic\b|Kernel panic|general protection|Call Trace' \
+		"$clean" | grep -vE '^[0-9]+:((not )?ok [0-9]|#|PVTEST-TAP )' || true)
+	if [ -n "$hits" ]; then
+		problems+=("kernel errors in the console log ($(wc -l <<<"$hits") lines), first ones:")
+		while IFS= read -r l; do details+=("    $l"); done < <(head -n 15 <<<"$hits")
+	fi
+
+	echo
+	while read -r _ n p f s secs; do
+		printf 'lab: %-14s %s %s %s %s\n' "$n" "${p#pass=} ok," "${f#fail=} not ok," \
+			"${s#skip=} skipped," "${secs#seconds=} s"
+	done < <(grep -E '^PVTEST-SCENARIO-END' "$clean")
+	ready=$(grep -m1 -o 'PVTEST-READY at [0-9.]*s' "$clean" | grep -o '[0-9.]*s$' || true)
+	echo "lab: dom0 ready (xl works, backends loaded) ${ready:-never} after its kernel started"
+	if [ $((fail + ${#problems[@]})) -gt 0 ]; then
+		grep -E '^not ok [0-9]' <<<"$tap" | sed 's/^/lab: FAILED: /' || true
+		for p in "${problems[@]}"; do echo "lab: FAILED: $p"; done
+		for p in "${details[@]}"; do echo "lab: $p"; done
+		echo "lab: console log kept: $log"
+	else
+		echo "lab: console log: $log"
+	fi
+	rm -f "$clean"
+
+	fail=$((fail + ${#problems[@]}))
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	[ "$fail" -eq 0 ]
+}
+
+if [ "${1:-}" = --judge ]; then
+	[ -f "${2:-}" ] || lab_die "usage: selftest.sh --judge LOG"
+	judge "$2"
+	exit
+fi
 
 names=()
 for a in "$@"; do
@@ -49,64 +117,23 @@ built=$(lab_now)
 
 mkdir -p "$OUT/logs"
 log=$OUT/logs/selftest-$(date +%Y%m%d-%H%M%S).log
-# Default: 10 min for booting and setup plus 8 min a scenario, at least 25 min.
-tmo=${PVTEST_TIMEOUT:-$((600 + 480 * ${#names[@]}))}
-[ -n "${PVTEST_TIMEOUT:-}" ] || [ "$tmo" -ge 1500 ] || tmo=1500
+# Default: 10 min for booting plus 5 a scenario, between 25 and 45 min (a scenario itself is
+# stopped after PVTEST_SCEN_TIMEOUT, 10 min, in dom0).
+tmo=${PVTEST_TIMEOUT:-$((600 + 300 * ${#names[@]}))}
+if [ -z "${PVTEST_TIMEOUT:-}" ]; then
+	[ "$tmo" -ge 1500 ] || tmo=1500
+	[ "$tmo" -le 2700 ] || tmo=2700
+fi
 qrc=0
 "$(dirname "${BASH_SOURCE[0]}")/boot.sh" --mode selftest --tests "${names[*]}" --log "$log" \
 	--timeout "$tmo" --stream tap || qrc=$?
+booted=$(lab_now)
 
-# ---- judge the console log ----
-clean=$(mktemp)
-trap 'rm -f "$clean"' EXIT
-tr -d '\r' <"$log" >"$clean"
-
-# The TAP block repeated at the end is authoritative; without it (crash) take the live lines.
-if grep -q '^PVTEST-TAP-END' "$clean"; then
-	tap=$(sed -n 's/^PVTEST-TAP //p' "$clean" | grep -E '^(not )?ok [0-9]' || true)
-else
-	tap=$(grep -E '^(not )?ok [0-9]' "$clean" || true)
-fi
-pass=$(grep -E '^ok [0-9]' <<<"$tap" | grep -vc '# SKIP' || true)
-skip=$(grep -E '^ok [0-9]' <<<"$tap" | grep -c '# SKIP' || true)
-fail=$(grep -cE '^not ok [0-9]' <<<"$tap" || true)
-
-problems=()
-if ! grep -q '^PVTEST-END' "$clean"; then
-	why="no end marker"
-	[ "$qrc" -eq 124 ] && why="timed out after ${tmo}s"
-	grep -q '^PVTEST-SETUP-FAILED' "$clean" && why=$(grep -m1 '^PVTEST-SETUP-FAILED' "$clean")
-	problems+=("run did not complete: $why (QEMU status $qrc)")
-fi
-# Kernel trouble anywhere (dom0 console, its dmesg dump, guest consoles), TAP and comments aside.
-bad='\bOops\b|\bBUG\b|\bWARNING\b|\bpanic\b|Kernel panic|general protection|Call Trace'
-hits=$(grep -nE "$bad" "$clean" | grep -vE '^[0-9]+:((not )?ok [0-9]|#|PVTEST-TAP )' || true)
-if [ -n "$hits" ]; then
-	problems+=("kernel errors in the console log ($(wc -l <<<"$hits") lines), first ones:")
-	while IFS= read -r l; do problems+=("    $l"); done < <(head -n 15 <<<"$hits")
-fi
-
-echo
-grep -E '^PVTEST-SCENARIO-END' "$clean" | while read -r _ n p f s secs; do
-	printf 'lab: %-14s %s %s %s %s\n' "$n" "${p#pass=} ok," "${f#fail=} not ok," "${s#skip=} skipped," "${secs#seconds=} s"
-done
-ready=$(grep -m1 -o 'PVTEST-READY at [0-9.]*s' "$clean" | grep -o '[0-9.]*s$' || true)
-lab_log "build $(awk -v a="$started" -v b="$built" 'BEGIN { printf "%.0f", b - a }') s, dom0 ready ${ready:-never} after its kernel started, total $(lab_since "$started") s"
-if [ $((fail + ${#problems[@]})) -gt 0 ]; then
-	grep -E '^not ok [0-9]' <<<"$tap" | sed 's/^/lab: FAILED: /' || true
-	for p in "${problems[@]}"; do echo "lab: FAILED: $p"; done
-	lab_log "console log kept: $log"
-else
-	lab_log "console log: $log"
-fi
-# Logs of passing runs are not worth keeping forever.
+rc=0
+judge "$log" "$qrc" "$tmo" >"$OUT/verdict" || rc=$?
+head -n -1 "$OUT/verdict"
+lab_log "build $(awk -v a="$started" -v b="$built" 'BEGIN { printf "%.0f", b - a }') s, boot and scenarios $(awk -v a="$built" -v b="$booted" 'BEGIN { printf "%.0f", b - a }') s"
+# Logs of passing runs are not worth keeping for long.
 find "$OUT/logs" -name '*.log' -mtime +7 -delete 2>/dev/null || true
-
-# Problems outside the TAP stream count as failed checks, so the summary never reads clean.
-fail=$((fail + ${#problems[@]}))
-if [ "$skip" -gt 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
-else
-	echo "$pass passed, $fail failed"
-fi
-[ "$fail" -eq 0 ]
+tail -n 1 "$OUT/verdict"
+exit "$rc"

@@ -26,7 +26,6 @@ modules: | deps-if-missing
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(TOP) clean; fi
-	rm -rf $(TOP)/.tmp_check
 
 deps:
 	@$(TOP)/tools/testing/deps.sh

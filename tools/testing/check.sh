@@ -15,6 +15,7 @@ failed=0
 stage() {
 	local name=$1 log=$logdir/$1.log rc line p f
 	shift
+	mkdir -p "$logdir"
 	echo "=== $name: $*"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}

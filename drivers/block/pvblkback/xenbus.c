@@ -108,6 +108,7 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 {
 	const struct pvblk_claim *o;
 	struct pvblk_claim *c = &dev->claim;
+	struct pvblk_claim other;
 
 	c->disk = bdev_whole(bdev)->bd_dev;
 	c->abs.start = dev->lim.region.start + get_start_sect(bdev);
@@ -118,20 +119,23 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	mutex_lock(&pvblk_claims_lock);
 	o = pvblk_claim_conflict(&pvblk_claims, c);
 	if (o) {
-		pvblk_refuse(dev, "give each writable vbd its own region",
-			     "region %pg start=%llu sectors=%llu (%s) overlaps region start=%llu sectors=%llu (%s) of %s",
-			     bdev, dev->lim.region.start,
-			     dev->lim.region.nr_sectors,
-			     writable ? "rw" : "ro",
-			     o->abs.start - get_start_sect(bdev),
-			     o->abs.nr_sectors, o->writable ? "rw" : "ro",
-			     o->owner);
+		other = *o;	/* report after unlocking: xenstore is slow */
 	} else {
 		list_add_tail(&c->node, &pvblk_claims);
 		dev->claimed = true;
 	}
 	mutex_unlock(&pvblk_claims_lock);
-	return o ? -EBUSY : 0;
+	if (!o)
+		return 0;
+
+	/* The other region is given on the whole disk, ours on our device. */
+	pvblk_refuse(dev, "give each writable vbd its own region",
+		     "region %pg start=%llu sectors=%llu (%s) overlaps region start=%llu sectors=%llu (%s) of %s",
+		     bdev, dev->lim.region.start, dev->lim.region.nr_sectors,
+		     writable ? "rw" : "ro", other.abs.start,
+		     other.abs.nr_sectors, other.writable ? "rw" : "ro",
+		     other.owner);
+	return -EBUSY;
 }
 
 static void pvblk_unclaim(struct pvblk_dev *dev)

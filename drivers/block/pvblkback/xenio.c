@@ -36,6 +36,8 @@ static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
 	unsigned int i;
 	int err;
 
+	if (!n)
+		return 0;
 	for (i = 0; i < n; i++)
 		gnttab_set_unmap_op(&ops[i], pvblk_page_addr(pages[i]),
 				    GNTMAP_host_map, handles[i]);

@@ -56,6 +56,8 @@ struct pvnet_queue_ops {
 /* Copies one packet may need (slots + local page boundaries). */
 #define PVNET_OPS_PER_PKT	48
 #define PVNET_COPY_OPS		(PVNET_BATCH * PVNET_OPS_PER_PKT)
+/* Packets to the guest per round of its queue thread. */
+#define PVNET_RX_BUDGET		256
 /* Guest buffers a packet to the guest may take (64 KiB + header). */
 #define PVNET_MAX_RX_SLOTS	(XEN_NETIF_NR_SLOTS_MIN - 1)
 /* Bytes copied into the linear area of a packet from the guest. */

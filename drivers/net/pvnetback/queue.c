@@ -473,6 +473,8 @@ static u16 pvnet_rx_csum_flags(const struct pvnet_queue *q,
  * @q: the queue
  * @need: set to the buffers the first waiting packet needs (0: none waits)
  *
+ * Stops after PVNET_RX_BUDGET packets, so the caller can reschedule.
+ *
  * Return: packets moved (or dropped); -EIO when the ring broke.
  */
 int pvnet_rx_process(struct pvnet_queue *q, unsigned int *need)
@@ -481,7 +483,7 @@ int pvnet_rx_process(struct pvnet_queue *q, unsigned int *need)
 	int done = 0;
 
 	*need = 0;
-	while (!q->broken) {
+	while (!q->broken && done < PVNET_RX_BUDGET) {
 		struct pvnet_rx_pend *p;
 		struct sk_buff *skb;
 		unsigned int slots, i;

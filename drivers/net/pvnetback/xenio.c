@@ -236,6 +236,8 @@ static int pvnet_rx_thread(void *arg)
 		n = q->stalled ? 0 : pvnet_rx_process(q, &need);
 		if (n > 0)
 			work = true;
+		if (n >= PVNET_RX_BUDGET)
+			atomic_set(&q->rx_kick, 1);	/* more to do after a break */
 		if (q->broken) {
 			pvnet_eoi(q, PVNET_EOI_RX, false);
 			continue;

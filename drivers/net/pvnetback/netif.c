@@ -258,12 +258,13 @@ u64 pvnet_credit_take(struct pvnet_credit *c, unsigned int size, u64 now_ns)
 	period = (u64)c->usec * NSEC_PER_USEC;
 	if (now_ns >= c->next_ns) {
 		periods = div64_u64(now_ns - c->next_ns, period) + 1;
-		/* Credit never piles up past max_burst, so stop counting there. */
-		if (periods > div64_u64(c->max_burst, c->bytes) + 1)
+		/* Credit never piles up past max_burst, so stop counting there;
+		 * this way periods * bytes cannot overflow either.
+		 */
+		if (periods > div64_u64(c->max_burst - c->remaining, c->bytes))
 			c->remaining = c->max_burst;
 		else
-			c->remaining = min(c->max_burst,
-					   c->remaining + periods * c->bytes);
+			c->remaining += periods * c->bytes;
 		c->next_ns += periods * period;
 	}
 	if (c->remaining >= size) {

@@ -141,6 +141,7 @@ struct pvnet_queue {
 	struct pvnet_xen_copies *gnt;
 	void *tx_sring, *rx_sring;
 	int tx_irq, rx_irq;		/* equal with one event channel */
+	bool shared_irq;		/* one event channel for both rings */
 	atomic_t eoi_pending;		/* PVNET_EOI_* bits to be EOI'd */
 	atomic_t eoi_work;		/* some of them found work */
 	struct napi_struct napi;

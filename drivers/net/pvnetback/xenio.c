@@ -99,14 +99,15 @@ static void pvnet_eoi(struct pvnet_queue *q, int bit, bool work)
 	old = atomic_fetch_andnot(bit, &q->eoi_pending);
 	if (!(old & bit))
 		return;
-	if (q->tx_irq == q->rx_irq) {
+	if (q->shared_irq) {
 		if (old & ~bit)
 			return;
 		w = atomic_xchg(&q->eoi_work, 0);
-		xen_irq_lateeoi(q->tx_irq, w ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		xen_irq_lateeoi(READ_ONCE(q->tx_irq), w ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	} else {
 		w = atomic_fetch_andnot(bit, &q->eoi_work) & bit;
-		xen_irq_lateeoi(bit == PVNET_EOI_TX ? q->tx_irq : q->rx_irq,
+		xen_irq_lateeoi(bit == PVNET_EOI_TX ? READ_ONCE(q->tx_irq) :
+						      READ_ONCE(q->rx_irq),
 				w ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	}
 }
@@ -117,10 +118,16 @@ static void pvnet_rx_kick(struct pvnet_queue *q)
 	wake_up(&q->wq);
 }
 
+/*
+ * An event already pending at bind time fires before the bind call has
+ * returned the irq to pvnet_bind(); the handlers record it themselves so
+ * that its EOI goes to the right irq.
+ */
 static irqreturn_t pvnet_tx_interrupt(int irq, void *arg)
 {
 	struct pvnet_queue *q = arg;
 
+	WRITE_ONCE(q->tx_irq, irq);
 	atomic_or(PVNET_EOI_TX, &q->eoi_pending);
 	napi_schedule(&q->napi);
 	return IRQ_HANDLED;
@@ -130,6 +137,7 @@ static irqreturn_t pvnet_rx_interrupt(int irq, void *arg)
 {
 	struct pvnet_queue *q = arg;
 
+	WRITE_ONCE(q->rx_irq, irq);
 	atomic_or(PVNET_EOI_RX, &q->eoi_pending);
 	pvnet_rx_kick(q);
 	return IRQ_HANDLED;
@@ -139,6 +147,8 @@ static irqreturn_t pvnet_interrupt(int irq, void *arg)
 {
 	struct pvnet_queue *q = arg;
 
+	WRITE_ONCE(q->tx_irq, irq);
+	WRITE_ONCE(q->rx_irq, irq);
 	atomic_or(PVNET_EOI_TX | PVNET_EOI_RX, &q->eoi_pending);
 	napi_schedule(&q->napi);
 	pvnet_rx_kick(q);
@@ -291,7 +301,8 @@ static int pvnet_bind(struct pvnet_queue *q, evtchn_port_t tx_evtchn,
 	struct xenbus_device *xdev = q->vif->xdev;
 	int irq;
 
-	if (tx_evtchn == rx_evtchn) {
+	q->shared_irq = tx_evtchn == rx_evtchn;
+	if (q->shared_irq) {
 		irq = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, tx_evtchn,
 								    pvnet_interrupt, 0,
 								    q->name, q);

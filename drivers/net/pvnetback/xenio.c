@@ -118,8 +118,7 @@ static void pvnet_rx_kick(struct pvnet_queue *q)
 	wake_up(&q->wq);
 }
 
-/*
- * An event already pending at bind time fires before the bind call has
+/* An event already pending at bind time fires before the bind call has
  * returned the irq to pvnet_bind(); the handlers record it themselves so
  * that its EOI goes to the right irq.
  */

@@ -14,15 +14,18 @@
 
 #include "pvnetback.h"
 
-/* Per queue, next to the engine's pvnet_copy array. */
+/* Per queue, one array per direction: the NAPI poll (from the guest) and
+ * the queue thread (to the guest) copy at the same time.
+ */
 struct pvnet_xen_copies {
-	struct gnttab_copy op[PVNET_COPY_OPS];
+	struct gnttab_copy from_guest[PVNET_COPY_OPS];
+	struct gnttab_copy to_guest[PVNET_COPY_OPS];
 };
 
 static void pvnet_xen_copy(struct pvnet_queue *q, struct pvnet_copy *c,
 			   unsigned int n, bool to_guest)
 {
-	struct gnttab_copy *g = q->gnt->op;
+	struct gnttab_copy *g = to_guest ? q->gnt->to_guest : q->gnt->from_guest;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {

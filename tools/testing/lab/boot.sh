@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot the lab once: Xen 4.17 + Debian's 6.1 PV dom0 under QEMU TCG, on emulated server
-# hardware (500 GiB sparse disk on AHCI, e1000 NIC on a QEMU hub with no outside link).
-# Needs the images of build.sh.
+# hardware (500 GiB sparse disk on AHCI, two e1000 NICs on one QEMU hub with no outside link:
+# the uplink, bridged with the guests' vifs, and the one dom0 moves into the network namespace
+# "peer" as the outside host of the net scenarios). Needs the images of build.sh.
 #
 #   boot.sh [--mode selftest|shell] [--tests "NAME..."] [--log FILE] [--timeout SECONDS]
 #           [--stream full|tap|none]
@@ -10,13 +11,17 @@
 # --stream: what of the console goes to stdout while running (the log always gets everything).
 # Shell mode is interactive (serial console on the terminal, ctrl-a x quits).
 # Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT are
-# passed to dom0; PVTEST_QEMU_ARGS adds QEMU arguments (a second NIC for a peer, say: the
-# e1000's netdev is "net0" on hub 0, so "-netdev hubport,id=peer0,hubid=0 ..." joins it);
+# passed to dom0; PVTEST_QEMU_ARGS adds QEMU arguments (the NICs' netdevs are "net0" and
+# "net1" on hub 0, so "-netdev hubport,id=net2,hubid=0 ..." joins the same wire);
 # PVTEST_DOM0_MEM (default 2048) and PVTEST_QEMU_MEM (default 6144) size things in MiB.
 set -euo pipefail
 
 # shellcheck source=tools/testing/lab/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# dom0 tells the NICs apart by these (dom0/init gets them through run.conf).
+UPLINK_MAC=52:54:00:00:00:01
+PEER_MAC=52:54:00:00:00:02
 
 mode=selftest tests='' log='' tmo='' stream=full
 while [ $# -gt 0 ]; do
@@ -55,6 +60,7 @@ mkdir -p "$conf/etc/pvtest"
 {
 	printf 'PVTEST_MODE=%q\n' "$mode"
 	printf 'PVTEST_TESTS=%q\n' "$tests"
+	printf 'PVTEST_UPLINK_MAC=%s\nPVTEST_PEER_MAC=%s\n' "$UPLINK_MAC" "$PEER_MAC"
 	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT; do
 		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 	done
@@ -85,7 +91,8 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m "${PVTEST_QEMU_MEM:-6144
 	-initrd "$(mb "$(readlink -f "$IMG/vmlinuz")") $dom0_args,$(mb "$RUN/initrd.gz")"
 	-drive "if=none,id=disk0,file=$DISK,format=raw,cache=unsafe,discard=unmap"
 	-device ahci,id=ahci0 -device ide-hd,drive=disk0,bus=ahci0.0
-	-netdev hubport,id=net0,hubid=0 -device e1000,netdev=net0,mac=52:54:00:00:00:01
+	-netdev hubport,id=net0,hubid=0 -device "e1000,netdev=net0,mac=$UPLINK_MAC"
+	-netdev hubport,id=net1,hubid=0 -device "e1000,netdev=net1,mac=$PEER_MAC"
 	"${extra[@]}")
 
 lab_log "booting ($mode${tests:+: $tests}), console log $log, timeout ${tmo}s"

@@ -250,8 +250,8 @@ mkcpio() {
 }
 
 # Our static tools, for guests and dom0 alike: pvpattern (data patterns), pvxs (xenstore
-# client and guest agent).
-for t in pvpattern pvxs; do
+# client and guest agent), pvnet (network traffic with checked contents).
+for t in pvpattern pvxs pvnet; do
 	if [ ! -x "$OUT/build/$t" ] || [ "$LAB/$t.c" -nt "$OUT/build/$t" ]; then
 		gcc -O2 -static -Wall -Wextra -Werror -o "$OUT/build/$t" "$LAB/$t.c"
 	fi
@@ -298,7 +298,7 @@ build_dom0_base() {
 	while read -r p; do
 		case $p in */bin/* | */sbin/*) [ -f "$p" ] && add_host_cmd "$d" "${p##*/}" ;; esac
 	done < <(dpkg -L coreutils)
-	for c in bash ip bridge losetup flock stat readlink sed awk mawk grep find xargs logger blockdev \
+	for c in bash ip bridge tc losetup flock stat readlink sed awk mawk grep find xargs logger blockdev \
 		kmod insmod rmmod modprobe lsmod depmod modinfo ps pgrep pkill setsid cmp diff getopt \
 		lsblk dmesg mount umount sync; do
 		add_host_cmd "$d" "$c"
@@ -330,7 +330,8 @@ fi
 G=$OUT/build/guest-run
 rm -rf "$G"
 install -D -m 0755 "$LAB/guest/init" "$G/init"
-install -D -m 0755 -t "$G/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs"
+install -D -m 0755 "$LAB/guest/net-up" "$G/usr/bin/pvtest-net-up"
+install -D -m 0755 -t "$G/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet"
 mkcpio "$G" "$OUT/build/guest-run.cpio" raw
 
 D=$OUT/build/dom0-run
@@ -342,7 +343,7 @@ mkdir -p "$P/guest" "$P/modules" "$P/selftests" "$D/etc/xen/vm" "$D/etc/xen/scri
 cat "$BASE/guest.cpio" "$OUT/build/guest-run.cpio" >"$P/guest/initrd"
 # The name VM definitions used first.
 ln -s initrd "$P/guest/initrd.gz"
-install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs"
+install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet"
 install -m 0755 "$LAB/dom0/init" "$D/init"
 install -m 0755 "$LAB/dom0/run-scenarios" "$P/run-scenarios"
 install -m 0644 "$LAB/dom0/profile" "$D/etc/profile"

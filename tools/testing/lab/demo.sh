@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # make demo: the seed's VM server.  Builds the modules and the lab images,
 # boots Xen with a PV dom0 in QEMU on emulated server hardware (a 500 GB
-# disk on AHCI, an e1000 NIC), starts two VMs from the definitions in
-# userspace/examples/vm/ (installed as /etc/xen/vm/vm1, vm2), each with a
-# 20 GB disk that is its own region of the 500 GB disk, lets them use their
-# disks, prints which region each owns with its I/O counts, and shuts down.
+# disk on AHCI, an e1000 NIC bridged with the VMs' vifs, and across the
+# emulated wire a second e1000 as the outside host), starts two VMs from the
+# definitions in userspace/examples/vm/ (installed as /etc/xen/vm/vm1, vm2),
+# each with a 20 GB disk that is its own region of the 500 GB disk and a
+# network card, lets them use their disks and reach the outside host, prints
+# which region each owns with its I/O counts and each VM's vif with its
+# traffic counters, and shuts down.
 set -euo pipefail
 
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -13,7 +16,10 @@ cat <<'MSG'
 pvback demo: a Xen VM server in QEMU (TCG, a few minutes).
   1. build pvblkback.ko and the lab images (cached in ~/.cache/pvback)
   2. boot Xen 4.17 + dom0 (Debian 6.1), load pvblkback instead of xen-blkback
-  3. xl create /etc/xen/vm/vm1 and vm2: 20 GB disks at 100G and 120G of /dev/sda
-  4. each VM writes and verifies data on its disk; dom0 shows the regions and counters
+     (and pvnetback instead of xen-netback once it is built)
+  3. xl create /etc/xen/vm/vm1 and vm2: 20 GB disks at 100G and 120G of /dev/sda,
+     a vif each on the bridge xenbr0
+  4. each VM writes and verifies data on its disk, pings the outside host 10.0.0.1
+     and moves data to and from it; dom0 shows the regions, the vifs and counters
 MSG
 exec "$here/selftest.sh" demo

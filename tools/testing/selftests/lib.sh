@@ -95,6 +95,21 @@ tap_run() {
 	fi
 }
 
+# tap_run_diag DESC CMD...: tap_run that shows CMD's output as diagnostics when it succeeds too
+# (throughputs, counts).
+tap_run_diag() {
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		tap_ok "$desc"
+		[ -z "$out" ] || tap_diag "$out"
+	else
+		tap_not_ok "$desc" "command failed (rc=$rc): $*"$'\n'"$out"
+		return 1
+	fi
+}
+
 # tap_run_fails DESC CMD...: ok when CMD fails.
 tap_run_fails() {
 	local desc=$1 out rc=0
@@ -153,6 +168,29 @@ xs_wait() { pvxs wait -t "$2" "$1" ${3+"$3"}; }
 
 # xs_wait_gone PATH TIMEOUT: wait until xenstore PATH no longer exists.
 xs_wait_gone() { pvxs wait-gone -t "$2" "$1"; }
+
+# bg_start ID CMD...: run CMD in the background; bg_result ID gives its output and status.
+bg_start() {
+	local f=$PVTEST_RUN/bg.$1
+	shift
+	rm -f "$f.out" "$f.rc"
+	{
+		local rc=0
+		"$@" >"$f.out" 2>&1 || rc=$?
+		echo "$rc" >"$f.rc"
+	} &
+	echo $! >"$f.pid"
+}
+
+# bg_result ID [TIMEOUT]: wait for a bg_start command, print its output, return its status
+# (124 when it did not end in time). Works in subshells too (it polls for the status file).
+bg_result() {
+	local f=$PVTEST_RUN/bg.$1 pid rc=124
+	if read -r pid <"$f.pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
+	if wait_for "[ -f $f.rc ]" "${2:-$PVTEST_CMD_TIMEOUT}"; then read -r rc <"$f.rc"; fi
+	cat "$f.out" 2>/dev/null
+	return "$rc"
+}
 
 # ---------------------------------------------------------------- sizes and regions
 
@@ -248,16 +286,35 @@ blk_backend_load() {
 	fi
 }
 
-net_backend_load() {
+# net_backend_wanted: pvnetback or xen_netback, from PVBACK_BACKEND and what the image has.
+net_backend_wanted() {
 	if [ "$PVBACK_BACKEND" != intree ] && [ -f "$PVNETBACK_KO" ]; then
-		mod_loaded pvnetback && return 0
-		if mod_loaded xen_netback; then rmmod xen_netback || return 1; fi
-		# shellcheck disable=SC2086 # parameters are words
-		insmod "$PVNETBACK_KO" ${PVNETBACK_PARAMS:-}
+		echo pvnetback
 	else
-		mod_loaded xen_netback && return 0
-		if mod_loaded pvnetback; then rmmod pvnetback || return 1; fi
-		modprobe xen-netback
+		echo xen_netback
+	fi
+}
+
+# net_backend_load [PARAM=VALUE...]: make the wanted vif backend the loaded one (no guest may
+# use a vif). With parameters, it is loaded again with them (in addition to PVNETBACK_PARAMS
+# for ours); without, it is loaded again if it has parameters from an earlier call.
+# shellcheck disable=SC2120 # the parameters are optional
+net_backend_load() {
+	local want other=pvnetback mark=$PVTEST_RUN/net.params
+	want=$(net_backend_wanted)
+	[ "$want" = pvnetback ] && other=xen_netback
+	if mod_loaded "$other"; then rmmod "$other" || return 1; fi
+	if mod_loaded "$want"; then
+		[ $# -eq 0 ] && [ ! -f "$mark" ] && return 0
+		rmmod "$want" || return 1
+	fi
+	rm -f "$mark"
+	[ $# -eq 0 ] || echo "$*" >"$mark"
+	if [ "$want" = pvnetback ]; then
+		# shellcheck disable=SC2086 # parameters are words
+		insmod "$PVNETBACK_KO" ${PVNETBACK_PARAMS:-} "$@"
+	else
+		modprobe xen-netback "$@"
 	fi
 }
 
@@ -415,13 +472,292 @@ guest_destroy() {
 # guest_names: all guests (everything but Domain-0).
 guest_names() { xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" { print $1 }'; }
 
-# pvtest_cleanup: destroy every guest and restore the wanted backends; used between scenarios
-# (and as an EXIT trap by scenarios that must not leave anything behind).
+# ---------------------------------------------------------------- network
+# The lab's wire (see Documentation/lab.md): guest eth0 - vif<domid>.<devid> - bridge xenbr0 -
+# eth0 (dom0's uplink e1000) - QEMU hub - eth1 (the second e1000) in the network namespace
+# "peer", 10.0.0.1/24, the outside host. Scenario traffic runs between guests and the peer (or
+# guests among themselves); dom0 has 10.0.0.254 on xenbr0 for diagnostics only.
+# Addresses: guest N gets 10.0.0.(10+N)/24 (guest_ip N), set after boot by guest_net_up through
+# guest_run, so VM definitions need nothing of the lab. MACs: 00:16:3e:00:DD:NN (net_mac DD NN),
+# DD one per scenario, NN one per vif.
+# Traffic with checked contents is pvnet's (tools/testing/lab/pvnet.c): a receiver started with
+# net_recv_start ("pvnet -b") is listening when the call returns, so senders never race it.
+PVTEST_BRIDGE=xenbr0
+PVTEST_UPLINK=eth0
+PVTEST_PEER_NS=peer
+PVTEST_PEER_IF=eth1
+PVTEST_PEER_IP=10.0.0.1
+# Limit of one transfer (pvnet -t), seconds.
+PVTEST_NET_TIMEOUT=${PVTEST_NET_TIMEOUT:-150}
+
+# guest_ip N: the lab address of guest N (10.0.0.(10+N)).
+guest_ip() { echo "10.0.0.$((10 + $1))"; }
+
+# net_mac DD NN: 00:16:3e:00:DD:NN (DD, NN numbers below 256).
+net_mac() { printf '00:16:3e:00:%02x:%02x\n' "$1" "$2"; }
+
+# net_cfg_vif MAC [MORE]: an xl vif spec on the lab's bridge (MORE: e.g. "rate=8Mb/s@20ms").
+net_cfg_vif() { echo "bridge=$PVTEST_BRIDGE,mac=$1${2:+,$2}"; }
+
+# net_attach NAME SPEC: xl network-attach of a vif spec (its keys are separate arguments there).
+net_attach() {
+	local keys
+	IFS=, read -ra keys <<<"$2"
+	timeout -k 10 "$PVTEST_CMD_TIMEOUT" xl network-attach "$1" "${keys[@]}"
+}
+
+# net_detach NAME DEVID: xl network-detach, then wait until the backend device, its netdev
+# and its xenstore directory are gone.
+net_detach() {
+	local d
+	d=$(guest_domid "$1") || return 1
+	timeout -k 10 "$PVTEST_CMD_TIMEOUT" xl network-detach "$1" "$2" || return 1
+	wait_for "[ ! -e $(vif_sysfs "$d" "$2") ] && [ ! -e /sys/class/net/$(vif_name "$d" "$2") ]" 60 ||
+		{ echo "vif-$d-$2 or its netdev is still there"; return 1; }
+	xs_wait_gone "/local/domain/0/backend/vif/$d/$2" 30 ||
+		{ echo "backend/vif/$d/$2 is still in xenstore"; return 1; }
+}
+
+# vif_name DOMID DEVID: the backend's netdev in dom0.
+vif_name() { echo "vif$1.$2"; }
+
+# vif_sysfs DOMID DEVID: the backend device's sysfs directory.
+vif_sysfs() { echo "/sys/bus/xen-backend/devices/vif-$1-$2"; }
+
+# vif_driver_module DOMID DEVID: the module bound to a vif backend device.
+vif_driver_module() {
+	local m
+	m=$(readlink -f "$(vif_sysfs "$1" "$2")/driver/module") || return 1
+	echo "${m##*/}"
+}
+
+# net_stat NETDEV COUNTER: a counter of /sys/class/net/NETDEV/statistics (dom0's namespace).
+net_stat() {
+	local v
+	read -r v <"/sys/class/net/$1/statistics/$2" || return 1
+	echo "$v"
+}
+
+# net_attr NETDEV FILE: /sys/class/net/NETDEV/FILE (carrier, operstate, mtu, address).
+net_attr() {
+	local v
+	read -r v <"/sys/class/net/$1/$2" 2>/dev/null || return 1
+	echo "$v"
+}
+
+# in_bridge NETDEV: NETDEV is a port of xenbr0.
+in_bridge() { [ -e "/sys/class/net/$PVTEST_BRIDGE/brif/$1" ]; }
+
+# net_threads: kernel threads of the vif backend: pvnetback's names contain "pvnet",
+# xen-netback's start with the vif's name ("vif5.0-q0-guest-rx", "vif5.0-q0-dealloc").
+net_threads() {
+	local f c a pat='vif[0-9]*'
+	[ "$(net_backend_wanted)" = pvnetback ] && pat='*pvnet*'
+	for f in /proc/[0-9]*; do
+		read -r c <"$f/comm" 2>/dev/null || continue
+		# shellcheck disable=SC2053 # a glob on purpose
+		[[ $c == $pat ]] || continue
+		# Kernel threads have an empty command line.
+		a=
+		read -r -d '' a <"$f/cmdline" 2>/dev/null
+		[ -z "$a" ] && echo "$c"
+	done
+	return 0
+}
+
+# require_net: the vif backend, the bridge and the peer are there; ends the scenario otherwise.
+require_net() {
+	net_backend_load || tap_bail "vif backend $(net_backend_wanted) does not load"
+	[ -d "/sys/class/net/$PVTEST_BRIDGE/bridge" ] || tap_bail "no bridge $PVTEST_BRIDGE"
+	[ -e "/run/netns/$PVTEST_PEER_NS" ] ||
+		tap_bail "no network namespace $PVTEST_PEER_NS (the second e1000 is missing?)"
+	[ -x /etc/xen/scripts/vif-bridge ] || tap_bail "no /etc/xen/scripts/vif-bridge"
+	wait_for "[ \"\$(net_attr $PVTEST_UPLINK carrier)\" = 1 ]" 60 ||
+		tap_bail "$PVTEST_UPLINK has no carrier"
+	wait_for "peer_run cat /sys/class/net/$PVTEST_PEER_IF/carrier | grep -qx 1" 60 ||
+		tap_bail "the peer's $PVTEST_PEER_IF has no carrier"
+}
+
+# peer_run CMD...: run CMD in the peer's network namespace (its own /sys/class/net too).
+peer_run() { ip netns exec "$PVTEST_PEER_NS" "$@"; }
+
+# net_ip WHO: the address of "peer" or of a guest (as given to guest_net_up).
+net_ip() {
+	local a
+	if [ "$1" = peer ]; then
+		echo "$PVTEST_PEER_IP"
+	else
+		read -r a <"$PVTEST_RUN/ip.$1" || return 1
+		echo "${a%/*}"
+	fi
+}
+
+# guest_net_up NAME ADDRESS [MAC [SECS]]: in guest NAME, give the interface with MAC (default:
+# its first eth*) ADDRESS/24, set it up and wait for its carrier; prints the interface's name.
+# The guest-side work is tools/testing/lab/guest/net-up.
+guest_net_up() {
+	local name=$1 ip=$2 mac=${3:--} tmo=${4:-60} out
+	out=$(guest_run -t $((tmo + 30)) "$name" pvtest-net-up "$mac" "$ip/24" "$tmo") || {
+		echo "$out"
+		return 1
+	}
+	echo "$ip" >"$PVTEST_RUN/ip.$name"
+	# The peer may remember the address with the MAC of an earlier guest.
+	ip -n "$PVTEST_PEER_NS" neigh flush to "$ip" >/dev/null 2>&1
+	echo "$out"
+}
+
+# net_ping WHO ADDRESS [COUNT [SIZE...]]: WHO (peer, dom0 or a guest) pings ADDRESS COUNT times
+# (default 3) with each SIZE (default 56) data bytes, all in one command; every request must
+# be answered. Prints ping's output.
+net_ping() {
+	local who=$1 a=$2 c=${3:-3} sizes s cmd='' out n
+	shift 2
+	[ $# -eq 0 ] || shift
+	sizes=("${@:-56}")
+	for s in "${sizes[@]}"; do cmd+="ping -c $c -s $s -i 0.2 -w $((c + 30)) $a; "; done
+	if [ "$who" = peer ]; then
+		out=$(peer_run bash -c "$cmd" 2>&1) || true
+	elif [ "$who" = dom0 ]; then
+		out=$(bash -c "$cmd" 2>&1) || true
+	else
+		out=$(guest_run "$who" "$cmd" 2>&1) || true
+	fi
+	echo "$out"
+	n=$(grep -c "^$c packets transmitted, $c packets received" <<<"$out") || true
+	[ "$n" -eq "${#sizes[@]}" ]
+}
+
+# pvnet_on WHO ARGS...: pvnet ARGS in the peer's namespace (WHO = peer) or in guest WHO.
+pvnet_on() {
+	local who=$1
+	shift
+	if [ "$who" = peer ]; then
+		pvnet -n "$PVTEST_PEER_NS" "$@"
+	else
+		guest_run -t $((PVTEST_NET_TIMEOUT + 30)) "$who" pvnet "$@"
+	fi
+}
+
+# Where a background receiver NAME on WHO leaves its result.
+_net_file() {
+	if [ "$1" = peer ]; then
+		mkdir -p "$PVTEST_RUN/net"
+		echo "$PVTEST_RUN/net/$2"
+	else
+		echo "/tmp/pvnet-$2"
+	fi
+}
+
+# net_track_pid PID: a pvnet process of dom0 that pvtest_cleanup stops if still running.
+net_track_pid() { echo "$1" >>"$PVTEST_RUN/net.pids"; }
+
+# net_recv_start WHO NAME [PVNET-OPTIONS] tcp-recv|udp-recv ARGS...: start a pvnet receiver
+# on WHO (peer or a guest) in the background; it listens when this returns. Its result, by
+# NAME, comes from net_recv_result.
+net_recv_start() {
+	local who=$1 name=$2 pid
+	shift 2
+	pid=$(pvnet_on "$who" -t "$PVTEST_NET_TIMEOUT" -b "$(_net_file "$who" "$name")" "$@") || {
+		echo "cannot start receiver $name on $who: $pid"
+		return 1
+	}
+	echo "$pid" >"$PVTEST_RUN/net.pid.$who.$name"
+	[ "$who" = peer ] && net_track_pid "$pid"
+	return 0
+}
+
+# net_recv_result WHO NAME [SECS]: wait for the receiver's end, print its report, return its
+# status.
+net_recv_result() {
+	pvnet_on "$1" -t "${3:-$PVTEST_NET_TIMEOUT}" result "$(_net_file "$1" "$2")"
+}
+
+# net_recv_stop WHO NAME: stop a receiver that will get nothing more (it reports what it has).
+net_recv_stop() {
+	local pid
+	read -r pid <"$PVTEST_RUN/net.pid.$1.$2" || return 0
+	if [ "$1" = peer ]; then
+		_stop_pvnet "$pid"
+	else
+		guest_run "$1" kill "$pid" >/dev/null 2>&1 || true
+	fi
+}
+
+# _stop_pvnet PID: SIGTERM to a dom0 process if it is a pvnet.
+_stop_pvnet() {
+	local c
+	read -r c <"/proc/$1/comm" 2>/dev/null || return 0
+	[ "$c" = pvnet ] && kill "$1" 2>/dev/null
+	return 0
+}
+
+# net_tcp FROM TO PORT SEED LEN [TCP-SEND-OPTIONS]: LEN bytes of pattern SEED from FROM to TO
+# (peer or guest names) over TCP, every byte checked by the receiver. Prints both reports.
+net_tcp() {
+	local from=$1 to=$2 port=$3 seed=$4 len=$5 ip
+	shift 5
+	ip=$(net_ip "$to") || { echo "no address for $to"; return 1; }
+	net_recv_start "$to" "tcp-$port" tcp-recv "$port" "$seed" "$len" >/dev/null || return 1
+	if ! pvnet_on "$from" -t "$PVTEST_NET_TIMEOUT" "$@" tcp-send "$ip" "$port" "$seed" "$len"; then
+		net_recv_stop "$to" "tcp-$port"
+		net_recv_result "$to" "tcp-$port" 30
+		return 1
+	fi
+	net_recv_result "$to" "tcp-$port"
+}
+
+# net_udp FROM TO PORT SEED SIZE COUNT [MIN]: COUNT datagrams of SIZE bytes from FROM to TO;
+# at least MIN (default COUNT) must arrive and none damaged. Prints both reports.
+net_udp() {
+	local from=$1 to=$2 port=$3 seed=$4 size=$5 count=$6 ip
+	ip=$(net_ip "$to") || { echo "no address for $to"; return 1; }
+	net_recv_start "$to" "udp-$port" -m "${7:-$count}" udp-recv "$port" "$seed" "$size" "$count" \
+		>/dev/null || return 1
+	if ! pvnet_on "$from" -t "$PVTEST_NET_TIMEOUT" udp-send "$ip" "$port" "$seed" "$size" "$count"; then
+		net_recv_stop "$to" "udp-$port"
+		net_recv_result "$to" "udp-$port" 30
+		return 1
+	fi
+	net_recv_result "$to" "udp-$port"
+}
+
+# net_mark_dirty: this scenario changes MTUs or the peer's neighbours; pvtest_cleanup puts
+# them back (net_restore).
+net_mark_dirty() { touch "$PVTEST_RUN/net.dirty"; }
+
+# net_set_mtu MTU: the MTU of the wire's dom0 and peer ends (uplink, bridge, peer NIC).
+net_set_mtu() {
+	ip link set dev "$PVTEST_UPLINK" mtu "$1" &&
+		ip link set dev "$PVTEST_BRIDGE" mtu "$1" &&
+		ip -n "$PVTEST_PEER_NS" link set dev "$PVTEST_PEER_IF" mtu "$1"
+}
+
+# net_restore: stop leftover pvnet processes of dom0; with net_mark_dirty, MTUs 1500 again and
+# the peer's static neighbours gone.
+net_restore() {
+	local p rc=0
+	if [ -f "$PVTEST_RUN/net.pids" ]; then
+		while read -r p; do _stop_pvnet "$p"; done <"$PVTEST_RUN/net.pids"
+		rm -f "$PVTEST_RUN/net.pids"
+	fi
+	rm -f "$PVTEST_RUN"/net.pid.*
+	[ -f "$PVTEST_RUN/net.dirty" ] || return 0
+	net_set_mtu 1500 || rc=1
+	ip -n "$PVTEST_PEER_NS" neigh flush nud permanent || rc=1
+	rm -f "$PVTEST_RUN/net.dirty"
+	return "$rc"
+}
+
+# pvtest_cleanup: destroy every guest and restore the wanted backends (with their default
+# parameters) and the network; used between scenarios (and as an EXIT trap by scenarios that
+# must not leave anything behind).
 pvtest_cleanup() {
 	local g rc=0
 	for g in $(guest_names); do guest_destroy "$g" || rc=1; done
 	# shellcheck disable=SC2016 # evaluated by wait_for
 	wait_for '[ -z "$(backend_devices)" ]' 60 || rc=1
+	net_restore || rc=1
 	blk_backend_load || rc=1
 	net_backend_load || rc=1
 	return "$rc"

@@ -78,7 +78,7 @@ static netdev_tx_t pvnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	if (pvnet_rx_enqueue(q, skb))
 		netif_stop_queue(dev);
-	pvnet_queue_kick(q);
+	pvnet_rx_kick(q);
 	return NETDEV_TX_OK;
 }
 

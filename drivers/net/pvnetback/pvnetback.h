@@ -130,7 +130,6 @@ struct pvnet_queue {
 	unsigned int rx_queued;		/* bytes in rx_queue */
 	unsigned int rx_queue_max;
 	unsigned int rx_max_slots;	/* 1 without feature-sg */
-	bool rx_csum;			/* frontend takes partial checksums */
 	struct pvback_ring rx;
 	struct pvnet_copy *rx_copy;
 	unsigned int nr_rx_copy;
@@ -173,8 +172,6 @@ struct pvnet_vif {
 	bool hotplug_connected;
 	bool connected;
 	bool fe_sg, fe_csum, fe_ipv6_csum;
-	u64 rate_bytes;
-	u32 rate_usec;
 	struct xenbus_watch hotplug_watch, rate_watch;
 	bool hotplug_watching, rate_watching;
 	struct work_struct fatal_work;
@@ -201,7 +198,7 @@ int pvnet_queue_connect(struct pvnet_queue *q, grant_ref_t tx_ref,
 			evtchn_port_t rx_evtchn);
 void pvnet_queue_disconnect(struct pvnet_queue *q);
 void pvnet_set_rate(struct pvnet_vif *vif, u64 bytes, u32 usec);
-void pvnet_queue_kick(struct pvnet_queue *q);
+void pvnet_rx_kick(struct pvnet_queue *q);
 extern const struct pvnet_queue_ops pvnet_xen_ops;
 
 /* netdev.c */

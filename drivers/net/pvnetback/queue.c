@@ -458,8 +458,7 @@ static void pvnet_rx_flush(struct pvnet_queue *q)
 		q->ops->notify(q, PVNET_GUEST_RX);
 }
 
-static u16 pvnet_rx_csum_flags(const struct pvnet_queue *q,
-			       const struct sk_buff *skb)
+static u16 pvnet_rx_csum_flags(const struct sk_buff *skb)
 {
 	if (skb->ip_summed == CHECKSUM_PARTIAL)
 		return XEN_NETRXF_csum_blank | XEN_NETRXF_data_validated;
@@ -527,7 +526,7 @@ int pvnet_rx_process(struct pvnet_queue *q, unsigned int *need)
 			grefs[i] = req.gref;
 		}
 		pvnet_rx_plan(q, p, grefs);
-		p->flags = pvnet_rx_csum_flags(q, skb);
+		p->flags = pvnet_rx_csum_flags(skb);
 		pvnet_rx_dequeue(q);
 		q->nr_rx_pend++;
 		done++;

@@ -99,8 +99,6 @@ static void pvnet_read_rate(struct pvnet_vif *vif)
 		}
 		kfree(s);
 	}
-	vif->rate_bytes = bytes;
-	vif->rate_usec = usec;
 	pvnet_set_rate(vif, bytes, usec);
 }
 
@@ -181,7 +179,6 @@ static int pvnet_connect_rings(struct pvnet_vif *vif)
 	q->index = 0;
 	q->caps.gso = false;
 	q->rx_max_slots = vif->fe_sg ? PVNET_MAX_RX_SLOTS : 1;
-	q->rx_csum = vif->fe_csum;
 	q->rx_queue_max = READ_ONCE(pvnet_rx_queue_kb) * 1024;
 	snprintf(q->name, sizeof(q->name), "%s-q0", vif->name);
 	err = pvnet_queue_connect(q, tx_ref, rx_ref, tx_ev, rx_ev);

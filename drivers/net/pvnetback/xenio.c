@@ -115,7 +115,8 @@ static void pvnet_eoi(struct pvnet_queue *q, int bit, bool work)
 	}
 }
 
-static void pvnet_rx_kick(struct pvnet_queue *q)
+/* Wake the queue thread: the guest posted buffers or start_xmit queued. */
+void pvnet_rx_kick(struct pvnet_queue *q)
 {
 	atomic_set(&q->rx_kick, 1);
 	wake_up(&q->wq);
@@ -274,12 +275,6 @@ static int pvnet_rx_thread(void *arg)
 		cond_resched();
 	}
 	return 0;
-}
-
-/* Called by start_xmit once a packet is queued. */
-void pvnet_queue_kick(struct pvnet_queue *q)
-{
-	pvnet_rx_kick(q);
 }
 
 static int pvnet_map_ring(struct pvnet_queue *q, grant_ref_t ref, void **sring,

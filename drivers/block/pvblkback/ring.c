@@ -5,6 +5,9 @@
  */
 #define pr_fmt(fmt) "pvblkback: " fmt
 
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
 
@@ -98,9 +101,26 @@ static void pvblk_respond(struct pvblk_ring *ring, struct pvblk_pending *p,
 	list_add(&p->node, &ring->free);
 }
 
+/*
+ * Histogram bucket of a service time: 0 below 64 us, then one bucket per
+ * power of two, the last one from 2^20 us (about a second) up.
+ */
+unsigned int pvblk_lat_bucket(u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+
+	if (us < (1ULL << PVBLK_LAT_SHIFT0))
+		return 0;
+	return min_t(unsigned int, ilog2(us) - PVBLK_LAT_SHIFT0 + 1,
+		     PVBLK_LAT_BUCKETS - 1);
+}
+
 static void pvblk_finish(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	s16 status = BLKIF_RSP_OKAY;
+
+	atomic64_inc(&ring->stats->lat[pvblk_lat_bucket(ktime_get_ns() -
+							p->start_ns)]);
 
 	if (p->nr_mapped)
 		ring->ops->unmap(ring, p);
@@ -180,6 +200,7 @@ static void pvblk_start(struct pvblk_ring *ring, struct pvblk_pending *p)
 		return;
 	}
 	pvblk_account(ring, &p->io);
+	p->start_ns = ktime_get_ns();
 	ring->inflight++;
 	ring->ops->submit(ring, p);
 }

@@ -14,6 +14,7 @@
 #include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/pvback.h>
 #include <xen/grant_table.h>
 
 #include "../../xen/pvback/pvback_ring.h"
@@ -35,9 +36,13 @@ enum pvblk_stat {
 	PVBLK_NR_STATS
 };
 
-/* Per vbd, summed over its rings; read locklessly by sysfs. */
+/*
+ * Per vbd, summed over its rings; read locklessly by sysfs.  lat[] is the
+ * histogram of statistics/latency_us (buckets in <linux/pvback.h>).
+ */
 struct pvblk_stats {
 	atomic64_t v[PVBLK_NR_STATS];
+	atomic64_t lat[PVBLK_LAT_BUCKETS];
 };
 
 struct pvblk_ring;
@@ -51,6 +56,7 @@ struct pvblk_pending {
 	unsigned int nr_mapped;		/* segments with a live mapping */
 	struct page *pages[PVBLK_MAX_DIRECT_SEGS];
 	grant_handle_t handles[PVBLK_MAX_DIRECT_SEGS];
+	u64 start_ns;			/* when it was submitted */
 	atomic_t bios;			/* I/O layer: bios in flight + 1 */
 	int error;			/* I/O layer: first error */
 };
@@ -105,6 +111,7 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed);
 void pvblk_ring_drain(struct pvblk_ring *ring);
 void pvblk_ring_complete(struct pvblk_pending *p, int error);
 void pvblk_ring_kick(struct pvblk_ring *ring);
+unsigned int pvblk_lat_bucket(u64 ns);
 
 static inline void pvblk_stat_add(struct pvblk_stats *s, enum pvblk_stat i,
 				  u64 n)

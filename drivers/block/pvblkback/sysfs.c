@@ -58,10 +58,24 @@ static ssize_t mode_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(mode);
 
+static ssize_t nr_rings_show(struct device *d, struct device_attribute *attr,
+			     char *buf)
+{
+	struct pvblk_dev *dev = to_pvblk(d);
+	ssize_t n;
+
+	mutex_lock(&dev->lock);
+	n = sysfs_emit(buf, "%u\n", dev->connected ? dev->nr_queues : 0);
+	mutex_unlock(&dev->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(nr_rings);
+
 static struct attribute *pvblk_attrs[] = {
 	&dev_attr_region.attr,
 	&dev_attr_physical_device.attr,
 	&dev_attr_mode.attr,
+	&dev_attr_nr_rings.attr,
 	NULL
 };
 
@@ -92,6 +106,19 @@ PVBLK_STAT_ATTR(map_err, PVBLK_ST_MAP_ERR);
 PVBLK_STAT_ATTR(io_err, PVBLK_ST_IO_ERR);
 PVBLK_STAT_ATTR(ring_err, PVBLK_ST_RING_ERR);
 
+static ssize_t latency_us_show(struct device *d,
+			       struct device_attribute *attr, char *buf)
+{
+	struct pvblk_stats *st = &to_pvblk(d)->stats;
+	int i, n = 0;
+
+	for (i = 0; i < PVBLK_LAT_BUCKETS; i++)
+		n += sysfs_emit_at(buf, n, "%lld%c", atomic64_read(&st->lat[i]),
+				   i == PVBLK_LAT_BUCKETS - 1 ? '\n' : ' ');
+	return n;
+}
+static DEVICE_ATTR_RO(latency_us);
+
 static struct attribute *pvblk_stat_attrs[] = {
 	&dev_attr_rd_req.attr,
 	&dev_attr_wr_req.attr,
@@ -105,6 +132,7 @@ static struct attribute *pvblk_stat_attrs[] = {
 	&dev_attr_map_err.attr,
 	&dev_attr_io_err.attr,
 	&dev_attr_ring_err.attr,
+	&dev_attr_latency_us.attr,
 	NULL
 };
 

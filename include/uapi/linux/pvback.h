@@ -56,4 +56,20 @@
 #define PVBLK_STAT_IO_ERR		"io_err"	/* requests the disk failed */
 #define PVBLK_STAT_RING_ERR		"ring_err"	/* rings stopped for overflow */
 
+/* Connected rings (queues) of the vbd, 0 while it is not connected. */
+#define PVBLK_SYSFS_NR_RINGS		"nr_rings"
+
+/*
+ * statistics/latency_us: the service time of each request pvblkback sent
+ * to the disk (from its submission to its response), as one line of
+ * PVBLK_LAT_BUCKETS decimal counts.  Bucket 0 counts times below
+ * 2^PVBLK_LAT_SHIFT0 us; bucket i (0 < i < last) counts times in
+ * [2^(PVBLK_LAT_SHIFT0 + i - 1), 2^(PVBLK_LAT_SHIFT0 + i)) us; the last
+ * bucket counts everything from 2^(PVBLK_LAT_SHIFT0 + PVBLK_LAT_BUCKETS - 2)
+ * us (about one second) up.
+ */
+#define PVBLK_STAT_LATENCY		"latency_us"
+#define PVBLK_LAT_BUCKETS		16
+#define PVBLK_LAT_SHIFT0		6
+
 #endif /* _UAPI_LINUX_PVBACK_H */

@@ -209,6 +209,16 @@ static u64 stat(struct fake *f, enum pvblk_stat i)
 	return atomic64_read(&f->stats.v[i]);
 }
 
+static u64 lat_total(struct fake *f)
+{
+	u64 n = 0;
+	int i;
+
+	for (i = 0; i < PVBLK_LAT_BUCKETS; i++)
+		n += atomic64_read(&f->stats.lat[i]);
+	return n;
+}
+
 static void expect_rsp(struct kunit *test, struct fake *f, u64 id, s16 st)
 {
 	u64 got_id = 0;
@@ -251,8 +261,25 @@ static void write_then_read(struct kunit *test, enum pvblk_abi abi)
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_SECT), 12ULL);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_REQ), 1ULL);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_SECT), 12ULL);
+	KUNIT_EXPECT_EQ(test, lat_total(f), 2ULL);
 	/* The engine armed the request event for the next request. */
 	KUNIT_EXPECT_EQ(test, hdr(f)->req_event, f->ring.br.req_cons + 1);
+}
+
+static void latency_buckets(struct kunit *test)
+{
+	u64 us = NSEC_PER_USEC;
+
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(0), 0U);
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(63 * us + 999), 0U);
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(64 * us), 1U);
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(127 * us), 1U);
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(128 * us), 2U);
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(((1ULL << 20) - 1) * us), 14U);
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket((1ULL << 20) * us),
+			PVBLK_LAT_BUCKETS - 1);
+	/* A clock step backwards makes a huge u64: it lands in the last. */
+	KUNIT_EXPECT_EQ(test, pvblk_lat_bucket(U64_MAX), PVBLK_LAT_BUCKETS - 1);
 }
 
 static void rw_x86_64(struct kunit *test)
@@ -295,6 +322,8 @@ static void bad_requests_answered(struct kunit *test)
 	expect_rsp(test, f, 18, BLKIF_RSP_OKAY);
 
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 2ULL);
+	/* Only the two requests that reached the disk have a service time. */
+	KUNIT_EXPECT_EQ(test, lat_total(f), 2ULL);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_BAD_REQ), 2ULL);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_UNSUP_REQ), 1ULL);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_REGION_ERR), 2ULL);
@@ -482,6 +511,7 @@ static void wrap_around_indexes(struct kunit *test)
 }
 
 static struct kunit_case pvblk_ring_cases[] = {
+	KUNIT_CASE(latency_buckets),
 	KUNIT_CASE(rw_x86_64),
 	KUNIT_CASE(rw_x86_32),
 	KUNIT_CASE(bad_requests_answered),

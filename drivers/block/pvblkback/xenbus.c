@@ -494,4 +494,9 @@ module_exit(pvblk_exit);
 
 MODULE_DESCRIPTION("Xen block backend serving regions of block devices");
 MODULE_LICENSE("GPL");
-MODULE_ALIAS("xen-backend:vbd");
+/*
+ * No MODULE_ALIAS("xen-backend:vbd"): the in-tree backend has it, and udev
+ * would then load both.  pvback's modprobe.d/pvback.conf points the alias
+ * here instead; without that file the in-tree module serves the device
+ * type again (Documentation/admin-guide.md).
+ */

@@ -334,6 +334,8 @@ static void pvnet_remove(struct xenbus_device *xdev)
 	mutex_unlock(&vif->lock);
 	cancel_work_sync(&vif->fatal_work);
 	if (vif->dev) {
+		/* Lets udev run the script's "offline" while vif= still exists. */
+		kobject_uevent(&xdev->dev.kobj, KOBJ_OFFLINE);
 		unregister_netdev(vif->dev);
 		free_netdev(vif->dev);
 	}
@@ -389,6 +391,10 @@ static int pvnet_probe(struct xenbus_device *xdev,
 	err = xenbus_switch_state(xdev, XenbusStateInitWait);
 	if (err)
 		goto fail;
+	/* The "add" uevent went out before this probe, without vif=; this one
+	 * tells udev the netdevice exists (what vif-bridge online needs).
+	 */
+	kobject_uevent(&xdev->dev.kobj, KOBJ_ONLINE);
 	return 0;
 
 fail:
@@ -426,4 +432,8 @@ module_exit(pvnet_exit);
 
 MODULE_DESCRIPTION("Xen network backend: guest vifs as bridgeable netdevices");
 MODULE_LICENSE("GPL");
-MODULE_ALIAS("xen-backend:vif");
+/* No MODULE_ALIAS("xen-backend:vif"): the in-tree backend has it, and udev
+ * would then load both.  pvback's modprobe.d/pvback.conf points the alias
+ * here instead; without that file the in-tree module serves the device
+ * type again (Documentation/admin-guide.md).
+ */

@@ -31,6 +31,11 @@
 #define PVBLK_XS_MODE			"mode"
 #define PVBLK_XS_HOTPLUG_ERROR		"hotplug-error"
 #define PVBLK_XS_HOTPLUG_STATUS		"hotplug-status"
+/* Written by pvback-region next to physical-device, for people: the path. */
+#define PVBLK_XS_PHYSICAL_DEVICE_PATH	"physical-device-path"
+
+/* The hotplug script of region disks, as named in script=. */
+#define PVBLK_REGION_SCRIPT		"pvback-region"
 
 /* Unit of region-start / region-sectors and of the "sectors" key. */
 #define PVBLK_SECTOR_SHIFT		9
@@ -43,6 +48,9 @@
  *   statistics/<name> one decimal counter per file, names below
  */
 #define PVBLK_SYSFS_REGION		"region"
+#define PVBLK_SYSFS_PHYSICAL_DEVICE	"physical_device"
+#define PVBLK_SYSFS_MODE		"mode"
+#define PVBLK_SYSFS_STATISTICS		"statistics"
 #define PVBLK_STAT_RD_REQ		"rd_req"	/* read requests */
 #define PVBLK_STAT_WR_REQ		"wr_req"	/* write requests */
 #define PVBLK_STAT_F_REQ		"f_req"		/* flush requests */

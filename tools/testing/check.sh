@@ -49,6 +49,8 @@ build() {
 
 stage build build
 stage checkpatch "$top/tools/testing/checkpatch.sh"
+stage pvbackctl make -s -C "$top/userspace/pvbackctl" check
+stage package "$top/tools/testing/package-check.sh"
 stage kunit "$top/tools/testing/kunit/run.sh"
 stage selftest "$top/tools/testing/lab/selftest.sh"
 

@@ -16,11 +16,13 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Bump when the cached layout or its build steps change.
-SCHEMA=2
+SCHEMA=3
 XEN_SERIES=4.17
 XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-common xenstore-utils
 	"libxenmisc$XEN_SERIES" libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1
-	libxengnttab1 libxenhypfs1 libxenstore4 libxentoolcore1 libxentoollog1 libyajl2)
+	libxengnttab1 libxenhypfs1 libxenstore4 libxentoolcore1 libxentoollog1 libyajl2
+	# udevd for the udev hotplug and module autoload scenarios (not started by default)
+	udev libsystemd-shared)
 # dom0: xenfs and the device drivers of the toolstack, the in-tree backends (PVBACK_BACKEND=intree
 # and the netback until ours exists), the emulated server hardware (ahci disk, e1000), the bridge,
 # and a few block helpers for scenarios (loop, device-mapper, null_blk, brd).
@@ -154,6 +156,11 @@ build_base() {
 	[ -n "$xen" ] || lab_die "no xen.gz in xen-hypervisor package"
 	gzip -dc "$xen" >"$tmp/xen.elf"
 	rm -rf "$tmp/xenroot/boot"
+	# udev: the daemon, udevadm and the module-loading rule only; the lab has no other hardware
+	# worth naming, and every rule costs time under TCG.
+	find "$tmp/xenroot/lib/udev/rules.d" -type f ! -name 80-drivers.rules -delete
+	rm -rf "$tmp/xenroot/lib/udev/hwdb.d" "$tmp/xenroot/lib/systemd/system" \
+		"$tmp/xenroot/lib/systemd/network" "$tmp/xenroot/etc/init.d/udev"
 
 	dpkg-deb -x "$(deb_path "$KPKG")" "$tmp/k"
 	depmod -b "$tmp/k" "$KABI"
@@ -290,7 +297,8 @@ build_dom0_base() {
 		[ -e "$d/usr/lib/xen-$XEN_SERIES/bin/$n" ] || continue
 		ln -sfn "../lib/xen-$XEN_SERIES/bin/$n" "$f"
 	done
-	for f in "$d/usr/lib/xen-$XEN_SERIES/bin"/* "$d"/usr/bin/xenstore; do
+	for f in "$d/usr/lib/xen-$XEN_SERIES/bin"/* "$d"/usr/bin/xenstore "$d"/usr/bin/udevadm \
+		"$d"/usr/lib/systemd/systemd-udevd; do
 		[ -f "$f" ] && [ ! -L "$f" ] && head -c4 "$f" | grep -q ELF && add_libs "$d" "$f"
 	done
 	# glibc dlopens libgcc_s for unwinding (xl's error paths abort without it); ldd never lists it.
@@ -303,7 +311,7 @@ build_dom0_base() {
 		lsblk dmesg mount umount sync; do
 		add_host_cmd "$d" "$c"
 	done
-	for c in strace fio iperf3 hexdump; do add_host_cmd "$d" "$c" optional; done
+	for c in strace fio iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done
 	add_busybox "$d"
 	for t in l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color d/dumb; do
 		for dir in /lib/terminfo /usr/share/terminfo; do
@@ -363,6 +371,28 @@ for ko in "$TOP"/*.ko; do
 	nko=$((nko + 1))
 done
 [ "$nko" -gt 0 ] || lab_log "note: no *.ko at $TOP (run 'make'); the image has no pvback modules"
+
+# udev rules and their helper where the packages put them (udevd runs only when a scenario
+# starts it).
+for f in "$TOP"/userspace/udev/*; do
+	[ -f "$f" ] || continue
+	case $f in
+	*.rules) install -D -m 0644 "$f" "$D/usr/lib/udev/rules.d/${f##*/}" ;;
+	*) install -D -m 0755 "$f" "$D/usr/lib/pvback/${f##*/}" ;;
+	esac
+done
+
+# pvbackctl, built on the host against Debian's libxenstore (the base layer has the library).
+if [ -f "$TOP/userspace/pvbackctl/Makefile" ]; then
+	make -s -C "$TOP/userspace/pvbackctl" PVBACK_VERSION="$(cat "$TOP/VERSION")" >&2 ||
+		lab_die "pvbackctl does not build (make -C userspace/pvbackctl)"
+	install -D -m 0755 "$TOP/userspace/pvbackctl/pvbackctl" "$D/usr/sbin/pvbackctl"
+fi
+
+# The module autoload configuration, where scenarios find it (not active by default).
+for f in "$TOP"/userspace/modprobe.d/*.conf; do
+	[ -f "$f" ] && install -D -m 0644 "$f" "$P/modprobe.d/${f##*/}"
+done
 
 # Our hotplug scripts next to Xen's (they source block-common.sh from the same directory).
 for f in "$TOP"/userspace/hotplug/*; do

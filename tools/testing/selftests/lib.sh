@@ -469,6 +469,38 @@ guest_destroy() {
 }
 
 
+# ---------------------------------------------------------------- a toolstack by hand
+# What xl does to add a device, minus running its hotplug script: the backend and frontend
+# directories in xenstore, the backend readable by the guest, the frontend owned by it. Used to
+# show that udev alone brings devices up.
+
+# hand_add_vbd DOMID VDEV TARGET SCRIPT [MODE]
+hand_add_vbd() {
+	local d=$1 vdev=$2 target=$3 script=$4 mode=${5:-w} id be fe
+	id=$(vbd_devid "$vdev")
+	be=/local/domain/0/backend/vbd/$d/$id fe=/local/domain/$d/device/vbd/$id
+	pvxs write "$be/frontend" "$fe" "$be/frontend-id" "$d" "$be/online" 1 "$be/state" 1 \
+		"$be/params" "$target" "$be/script" "$script" "$be/mode" "$mode" "$be/type" phy \
+		"$be/dev" "$vdev" "$be/removable" 0 "$be/bootable" 1 || return 1
+	xenstore-chmod -r "/local/domain/0/backend/vbd/$d" n0 "r$d" || return 1
+	pvxs write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1 \
+		"$fe/virtual-device" "$id" "$fe/device-type" disk || return 1
+	xenstore-chmod -r "$fe" "n$d" r0
+}
+
+# hand_add_vif DOMID DEVID MAC SCRIPT
+hand_add_vif() {
+	local d=$1 id=$2 mac=$3 script=$4 be fe
+	be=/local/domain/0/backend/vif/$d/$id fe=/local/domain/$d/device/vif/$id
+	pvxs write "$be/frontend" "$fe" "$be/frontend-id" "$d" "$be/online" 1 "$be/state" 1 \
+		"$be/script" "$script" "$be/mac" "$mac" "$be/bridge" "$PVTEST_BRIDGE" \
+		"$be/handle" "$id" "$be/type" vif || return 1
+	xenstore-chmod -r "/local/domain/0/backend/vif/$d" n0 "r$d" || return 1
+	pvxs write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1 "$fe/handle" "$id" \
+		"$fe/mac" "$mac" || return 1
+	xenstore-chmod -r "$fe" "n$d" r0
+}
+
 # guest_names: all guests (everything but Domain-0).
 guest_names() { xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" { print $1 }'; }
 

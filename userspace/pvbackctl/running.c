@@ -89,7 +89,7 @@ static void load_vbd(struct pvctx *ctx, struct xsrc *xs, struct rvbd *b)
 		    bi.name[0]) {
 			blk_display(&bi, b->devpath, sizeof(b->devpath));
 		} else {
-			path = xs_get(xs, "%s/" PVBLK_XS_PHYSICAL_DEVICE_PATH,
+			path = xs_get(xs, "%s/" PVBLK_XS_REGION_DEVICE,
 				      dir);
 			snprintf(b->devpath, sizeof(b->devpath), "%s",
 				 path ? path : "");

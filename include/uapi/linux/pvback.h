@@ -31,8 +31,12 @@
 #define PVBLK_XS_MODE			"mode"
 #define PVBLK_XS_HOTPLUG_ERROR		"hotplug-error"
 #define PVBLK_XS_HOTPLUG_STATUS		"hotplug-status"
-/* Written by pvback-region next to physical-device, for people: the path. */
-#define PVBLK_XS_PHYSICAL_DEVICE_PATH	"physical-device-path"
+/*
+ * Written by pvback-region next to physical-device, for people: the device's
+ * path.  Not "physical-device-path": libxl gives that to QEMU and pygrub for
+ * direct access, and it names the whole device, not the region.
+ */
+#define PVBLK_XS_REGION_DEVICE		"region-device"
 
 /* The hotplug script of region disks, as named in script=. */
 #define PVBLK_REGION_SCRIPT		"pvback-region"

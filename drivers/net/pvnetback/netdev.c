@@ -8,6 +8,7 @@
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <xen/xenbus.h>
 
 #include "pvnetback.h"
@@ -22,8 +23,9 @@ static int pvnet_param_set_range(const char *val, const struct kernel_param *kp,
 	int err = kstrtouint(val, 0, &v);
 
 	if (err || v < min || v > max) {
-		pr_err("%s=%s: must be a number from %u to %u\n", kp->name,
-		       val, min, max);
+		/* echo to sysfs leaves a newline in val */
+		pr_err("%s=%.*s: must be a number from %u to %u\n", kp->name,
+		       (int)strcspn(val, "\n"), val, min, max);
 		return -EINVAL;
 	}
 	*(unsigned int *)kp->arg = v;

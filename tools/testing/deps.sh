@@ -16,6 +16,8 @@ PKGS=(
 	procps bsdutils diffutils findutils mawk jq
 	# pvbackctl (libxenstore); package checks (make deb, package-check.sh)
 	libxen-dev lintian shellcheck
+	# the DKMS root image of the dkms scenario (tools/testing/lab/dkmsroot.sh)
+	mmdebstrap e2fsprogs
 )
 
 missing=()

@@ -27,7 +27,9 @@ XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-c
 # and the netback until ours exists), the emulated server hardware (ahci disk, e1000), the bridge,
 # and a few block helpers for scenarios (loop, device-mapper, null_blk, brd).
 DOM0_MODS=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback
-	ahci sd_mod e1000 bridge loop dm-mod dm-flakey dm-delay null_blk brd)
+	ahci sd_mod e1000 bridge loop dm-mod dm-flakey dm-delay null_blk brd
+	# the dkms scenario mounts an ext4 root (6.1's ext4 wants crc32c; qemu64 has no SSE4.2)
+	ext4 crc32c_generic)
 GUEST_MODS=(xen-blkfront xen-netfront)
 
 started=$(lab_now)
@@ -389,6 +391,11 @@ if [ -f "$TOP/userspace/pvbackctl/Makefile" ]; then
 	install -D -m 0755 "$TOP/userspace/pvbackctl/pvbackctl" "$D/usr/sbin/pvbackctl"
 fi
 
+# The packages, when "make deb" made them (selftest.sh does for the dkms scenario).
+for f in "$TOP"/out/deb/pvback-*.deb; do
+	[ -f "$f" ] && install -D -m 0644 "$f" "$P/debs/${f##*/}"
+done
+
 # The module autoload configuration, where scenarios find it (not active by default).
 for f in "$TOP"/userspace/modprobe.d/*.conf; do
 	[ -f "$f" ] && install -D -m 0644 "$f" "$P/modprobe.d/${f##*/}"
@@ -399,9 +406,10 @@ for f in "$TOP"/userspace/hotplug/*; do
 	[ -f "$f" ] || continue
 	install -m 0755 "$f" "$D/etc/xen/scripts/${f##*/}"
 done
-for dir in "$LAB/vm" "$TOP/userspace/examples/vm"; do
-	for f in "$dir"/*; do [ -f "$f" ] && install -m 0644 "$f" "$D/etc/xen/vm/"; done
-done
+# The VM server's definitions are the shipped examples; the lab's own guest (a whole-disk vbd,
+# which would collide with every region) lives apart, in /etc/xen/lab.
+for f in "$TOP"/userspace/examples/vm/*; do [ -f "$f" ] && install -D -m 0644 "$f" "$D/etc/xen/vm/${f##*/}"; done
+for f in "$LAB"/vm/*; do [ -f "$f" ] && install -D -m 0644 "$f" "$D/etc/xen/lab/${f##*/}"; done
 {
 	echo "PVTEST_KABI=$KABI"
 	echo "PVTEST_XEN_SERIES=$XEN_SERIES"

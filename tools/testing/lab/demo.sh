@@ -8,18 +8,20 @@
 # each with a 20 GB disk that is its own region of the 500 GB disk and a
 # network card, lets them use their disks and reach the outside host, prints
 # which region each owns with its I/O counts and each VM's vif with its
-# traffic counters, and shuts down.
+# traffic counters, ends with what the operator sees (pvbackctl check, list
+# and stats), and shuts down.
 set -euo pipefail
 
 here=$(dirname "${BASH_SOURCE[0]}")
 cat <<'MSG'
 pvback demo: a Xen VM server in QEMU (TCG, a few minutes).
   1. build pvblkback.ko and the lab images (cached in ~/.cache/pvback)
-  2. boot Xen 4.17 + dom0 (Debian 6.1), load pvblkback instead of xen-blkback
-     (and pvnetback instead of xen-netback once it is built)
+  2. boot Xen 4.17 + dom0 (Debian 6.1), load pvblkback and pvnetback instead of
+     xen-blkback and xen-netback
   3. xl create /etc/xen/vm/vm1 and vm2: 20 GB disks at 100G and 120G of /dev/sda,
      a vif each on the bridge xenbr0
   4. each VM writes and verifies data on its disk, pings the outside host 10.0.0.1
-     and moves data to and from it; dom0 shows the regions, the vifs and counters
+     and moves data to and from it; dom0 shows the regions, the vifs and counters,
+  5. then pvbackctl check, pvbackctl list and pvbackctl stats
 MSG
 exec "$here/selftest.sh" demo

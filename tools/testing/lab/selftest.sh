@@ -112,6 +112,17 @@ if [ -z "${PVTEST_NO_MAKE:-}" ] && [ -f "$TOP/Kbuild" ]; then
 		lab_die "module build failed (full log: $OUT/make.log)"
 	fi
 fi
+# The dkms scenario installs the packages into a Debian root on a second disk.
+for n in "${names[@]}"; do
+	[ "$n" = dkms ] || continue
+	lab_log "make deb, and the DKMS root image"
+	make -s -C "$TOP" deb >"$OUT/deb.log" 2>&1 || {
+		tail -n 30 "$OUT/deb.log" >&2
+		lab_die "make deb failed (full log: $OUT/deb.log)"
+	}
+	PVTEST_DKMSROOT_IMG=$("$(dirname "${BASH_SOURCE[0]}")/dkmsroot.sh")
+	export PVTEST_DKMSROOT_IMG
+done
 "$(dirname "${BASH_SOURCE[0]}")/build.sh"
 built=$(lab_now)
 

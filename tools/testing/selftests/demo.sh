@@ -15,7 +15,7 @@ VMS=(vm1 vm2)
 require_pvblkback
 require_net
 mod=$(net_backend_wanted)
-tap_plan $((6 * ${#VMS[@]} + 1))
+tap_plan $((6 * ${#VMS[@]} + 3))
 
 for vm in "${VMS[@]}"; do
 	if guest_create "$vm" "/etc/xen/vm/$vm"; then
@@ -114,5 +114,25 @@ tap_diag "$table"
 tap_diag "Network cards of the running VMs (dom0's vifs: rx = from the VM, tx = to the VM):"
 tap_diag "$ntable"
 tap_diag "xl list:"$'\n'"$(xl list)"
+
+# What the operator sees: pvbackctl over the same VMs.
+if out=$(pvbackctl check 2>&1); then
+	tap_ok "pvbackctl check: $(tail -n 1 <<<"$out")"
+else
+	tap_not_ok "pvbackctl check" "$out"
+fi
+out=$(pvbackctl list 2>&1) || true
+tap_diag "pvbackctl list:"$'\n'"$out"
+tap_diag "pvbackctl stats:"$'\n'"$(pvbackctl stats 2>&1)"
+n=0
+for vm in "${VMS[@]}"; do
+	d=$(guest_domid "$vm")
+	grep -Eq "^ *$d +$vm +xvda +/dev/sda .* rw +Connected" <<<"$out" && n=$((n + 1))
+done
+if [ "$n" -eq ${#VMS[@]} ]; then
+	tap_ok "pvbackctl list shows the ${#VMS[@]} VMs with their connected region disks"
+else
+	tap_not_ok "pvbackctl list shows the ${#VMS[@]} VMs with their connected region disks" "$out"
+fi
 
 for vm in "${VMS[@]}"; do guest_destroy "$vm"; done

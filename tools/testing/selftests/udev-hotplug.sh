@@ -107,13 +107,19 @@ tap_run "backend entries for a region disk and a vif, written without running an
 	bash -c ". $PVTEST_LIB/selftests/lib.sh &&
 		hand_add_vbd $d xvda /dev/sda,start=$START,size=$SIZE /etc/xen/scripts/pvback-region &&
 		hand_add_vif $d 0 $MAC /etc/xen/scripts/vif-bridge" || true
-tap_run "udev loaded pvblkback and pvnetback by alias" \
-	wait_for 'mod_loaded pvblkback && mod_loaded pvnetback' 60 || true
+if ! tap_run "udev loaded pvblkback and pvnetback by alias" \
+	wait_for 'mod_loaded pvblkback && mod_loaded pvnetback' 120; then
+	tap_diag "backend devices: $(echo /sys/bus/xen-backend/devices/*)"
+	tap_diag "$(lsmod | grep -E 'back|xen' 2>&1)"
+	tap_diag "$(udevadm info -q property -p "/bus/xen-backend/devices/vif-$d-0" 2>&1)"
+	tap_diag "$(modprobe -n -v xen-backend:vif 2>&1)"
+	tap_diag "$(dmesg | tail -n 25)"
+fi
 tap_run "and neither in-tree backend" bash -c '! lsmod | grep -Eq "^xen_(blk|net)back "' || true
 tap_run "pvback-region ran from udev: the region is claimed" xs_wait "$be/region-status" 60 claimed || true
 tap_run "vif-bridge ran from udev: hotplug-status connected" xs_wait "$vbe/hotplug-status" 60 connected || true
 tap_run "vif$d.0 is a port of $PVTEST_BRIDGE" wait_for "in_bridge vif$d.0" 30 || true
-tap_run_diag "the guest's disk and NIC work" guest_works "$d" || true
+tap_run_diag "the guest's disk and NIC work" guest_works "$d" || guest_console_tail $G 40
 tap_run "the hotplug log shows pvback-udev running both scripts" \
 	bash -c "grep -q 'pvback-udev.*running pvback-region add' $HPLOG && grep -q 'pvback-udev.*running vif-bridge online' $HPLOG" || true
 tap_diag "hotplug log:"$'\n'"$(tail -n 8 "$HPLOG")"

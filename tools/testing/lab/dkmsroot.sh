@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the lab's DKMS root: a Debian 12 (bookworm) root filesystem in an ext4 image, for a
+# scenario that attaches it as a second disk, chroots into it from dom0, installs the pvback
+# .debs with dpkg and lets DKMS build the modules for the lab's kernel.
+#
+#   dkmsroot.sh        prints the image path ($CACHE/lab/dkmsroot-<key>.img) on stdout
+#
+# The root is mmdebstrap's minbase plus dkms, make, gcc, kmod, linux-headers-<KABI> (the ABI
+# of the installed /usr/src/linux-headers-6.1.*-amd64, as build.sh picks the lab's kernel)
+# and pvback-utils' dependencies (xen-utils-common, libxenstore4); no recommends, no kernel
+# image, no docs, man pages, locales or apt lists. The mirror is the host's (its
+# sources.list entries for bookworm, bookworm-updates and bookworm-security, component main).
+# The key is a hash of this script, the KABI and the apt candidates of those packages; a
+# cached image is never modified: attach it read-only or with QEMU's snapshot=on.
+#
+# Needs root (mmdebstrap --mode=root), mmdebstrap and e2fsprogs (mke2fs -d).
+# Environment: PVBACK_LAB_REBUILD=1 builds the image again.
+set -euo pipefail
+
+# shellcheck source=tools/testing/lab/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SUITE=bookworm
+# The file system label, for "findfs LABEL=..." in dom0 (at most 16 bytes).
+LABEL=pvback-dkmsroot
+
+started=$(lab_now)
+[ "$(id -u)" -eq 0 ] ||
+	lab_die "dkmsroot.sh must run as root (mmdebstrap --mode=root makes root-owned files and device nodes)"
+for c in mmdebstrap mke2fs e2fsck apt-cache apt-config flock findmnt; do
+	command -v "$c" >/dev/null ||
+		lab_die "$c missing: run 'make deps' (dkmsroot.sh needs the packages mmdebstrap and e2fsprogs)"
+done
+
+# The kernel ABI the lab boots, picked as build.sh does.
+kheaders=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' -printf '%f\n' | sort -V | tail -n1)
+[ -n "$kheaders" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
+KABI=${kheaders#linux-headers-}
+
+PKGS=(dkms make gcc kmod "linux-headers-$KABI" xen-utils-common libxenstore4)
+
+# The host's Debian mirror as one-line apt sources: "deb [signed-by=K] URI SUITE main" for
+# each bookworm, bookworm-updates and bookworm-security entry (one-line or deb822 format).
+debian_sources() {
+	local f files=()
+	[ -f /etc/apt/sources.list ] && files+=(/etc/apt/sources.list)
+	for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && files+=("$f")
+	done
+	[ ${#files[@]} -gt 0 ] || return 0
+	awk -v suite="$SUITE" '
+	function want(s) { return s == suite || s == suite "-updates" || s == suite "-security" }
+	function has_main(comps, n, c, i) {
+		n = split(comps, c, " ")
+		for (i = 1; i <= n; i++) if (c[i] == "main") return 1
+		return 0
+	}
+	function emit(opts, uri, s) {
+		line = "deb " (opts != "" ? "[" opts "] " : "") uri " " s " main"
+		if (!(line in seen)) { seen[line] = 1; print line }
+	}
+	function flush(nt, t, nu, u, ns, s, i, j, k, isdeb) {
+		if (!stanza) return
+		stanza = 0
+		if (tolower(f["enabled"]) == "no" || !has_main(f["components"])) return
+		nt = split(f["types"], t, " ")
+		for (i = 1; i <= nt; i++) if (t[i] == "deb") isdeb = 1
+		if (!isdeb) return
+		nu = split(f["uris"], u, " ")
+		ns = split(f["suites"], s, " ")
+		for (i = 1; i <= nu; i++)
+			for (j = 1; j <= ns; j++)
+				if (want(s[j])) emit(f["signed-by"] ~ /^\// ? "signed-by=" f["signed-by"] : "", u[i], s[j])
+	}
+	FNR == 1 { flush(); delete f; deb822 = FILENAME ~ /\.sources$/ }
+	/^[ \t]*#/ { next }
+	deb822 && /^[ \t]*$/ { flush(); delete f; next }
+	deb822 && /^[ \t]/ { next }    # continuation lines (inline keys) are not needed
+	deb822 && /^[A-Za-z-]+:/ {
+		k = tolower(substr($0, 1, index($0, ":") - 1))
+		v = substr($0, index($0, ":") + 1)
+		gsub(/^[ \t]+|[ \t]+$/, "", v)
+		gsub(/[ \t]+/, " ", v)
+		f[k] = v
+		stanza = 1
+		next
+	}
+	!deb822 && $1 == "deb" {
+		opts = ""
+		i = 2
+		if ($2 ~ /^\[/) {
+			# Options: everything up to the closing bracket.
+			while (i <= NF && $i !~ /\]$/) { opts = opts " " $i; i++ }
+			opts = opts " " $i
+			i++
+			gsub(/^ *\[ *| *\] *$/, "", opts)
+		}
+		uri = $i; s = $(i + 1)
+		comps = ""
+		for (j = i + 2; j <= NF; j++) comps = comps " " $j
+		if (want(s) && has_main(comps)) emit(opts, uri, s)
+	}
+	END { flush() }
+	' "${files[@]}"
+}
+
+# Candidate versions of all packages in one apt-cache call (as build.sh does).
+candidates() {
+	apt-cache policy "$@" 2>/dev/null | awk '
+		/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
+		/^  Candidate:/ && $2 != "(none)" { print p, $2 }'
+}
+
+declare -A VER
+while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
+missing=()
+for p in "${PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+	lab_log "apt-get update (no candidate for ${missing[*]})"
+	apt-get update -qq >&2 || true
+	while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
+	for p in "${PKGS[@]}"; do
+		[ -n "${VER[$p]:-}" ] && continue
+		# The usual cause, as in build.sh: the mirror moved on to a new kernel ABI.
+		lab_die "package $p not found in apt; if it is linux-headers-$KABI, the mirror moved on:" \
+			"'apt-get update && apt-get install linux-headers-amd64' and rebuild the modules"
+	done
+fi
+
+key=$( {
+	sha256sum <"${BASH_SOURCE[0]}"
+	echo "kabi=$KABI"
+	for p in "${PKGS[@]}"; do echo "$p=${VER[$p]}"; done
+} | sha256sum | cut -c1-16)
+IMG=$CACHE/lab/dkmsroot-$key.img
+
+mkdir -p "$CACHE/lab"
+exec 9>"$CACHE/lab/.dkmsroot.lock"
+flock 9
+
+if [ -f "$IMG" ] && [ -z "${PVBACK_LAB_REBUILD:-}" ]; then
+	lab_log "dkmsroot: cached ($KABI)"
+	printf '%s\n' "$IMG"
+	exit 0
+fi
+
+# Unmount whatever an interrupted mmdebstrap left mounted under DIR, then remove DIR.
+scrub() {
+	local dir=$1 m
+	[ -e "$dir" ] || return 0
+	while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done < <(findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0 "/", d) == 1' | sort -r)
+	rm -rf --one-file-system "$dir"
+}
+
+# Leftovers of runs that were killed (we hold the lock: nobody else builds now).
+for d in "$CACHE"/lab/.dkmsroot-tmp.*; do
+	[ -d "$d" ] && scrub "$d"
+done
+
+mapfile -t MIRRORS < <(debian_sources)
+[ ${#MIRRORS[@]} -gt 0 ] ||
+	lab_die "no Debian $SUITE mirror (component main) in /etc/apt/sources.list or /etc/apt/sources.list.d/"
+
+TMPD=$(mktemp -d "$CACHE/lab/.dkmsroot-tmp.XXXXXX")
+trap 'scrub "$TMPD"' EXIT
+# The tree lives in a tmpfs of its own (about 450 MiB of memory for a minute): unpacking is
+# faster and removing it is an umount, where deleting 25000 files costs seconds to tens of
+# seconds on a busy disk.
+ROOT=$TMPD/root
+mkdir "$ROOT"
+mount -t tmpfs -o size=3G,mode=0755 dkmsroot "$ROOT" || lab_die "cannot mount a tmpfs on $ROOT"
+
+# mmdebstrap's apt does not read the host's apt.conf.d: hand it what reaching the mirror
+# may take (proxies; no Valid-Until check, for snapshot mirrors).
+apt-config dump |
+	grep -E '^Acquire::(Check-Valid-Until|Check-Date|Retries|ForceIPv4|https?::Proxy)( |::)' \
+		>"$TMPD/host-apt.conf" || true
+
+lab_log "dkmsroot: building $IMG (mmdebstrap $SUITE minbase, ${PKGS[*]})"
+for m in "${MIRRORS[@]}"; do lab_log "dkmsroot: source: $m"; done
+mmstarted=$(lab_now)
+# The _apt sandbox user cannot reach a cache under /root: apt runs as root. The dpkg path
+# excludes keep docs, man pages and locales out while installing (faster than deleting them);
+# they are taken out of the image's dpkg configuration again below, so that the scenario's
+# dpkg -i installs our packages whole.
+mm=(mmdebstrap --mode=root --variant=minbase --format=directory
+	--include="$(
+		IFS=,
+		echo "${PKGS[*]}"
+	)"
+	--aptopt='APT::Install-Recommends "false"'
+	--aptopt='APT::Install-Suggests "false"'
+	--aptopt='APT::Sandbox::User "root"'
+	--aptopt='Acquire::Languages "none"'
+	--aptopt="$TMPD/host-apt.conf"
+	--dpkgopt='path-exclude=/usr/share/doc/*'
+	--dpkgopt='path-exclude=/usr/share/man/*'
+	--dpkgopt='path-exclude=/usr/share/info/*'
+	--dpkgopt='path-exclude=/usr/share/locale/*'
+	--dpkgopt='path-exclude=/usr/share/lintian/*'
+	--dpkgopt='force-unsafe-io'
+	"$SUITE" "$ROOT" "${MIRRORS[@]}")
+if ! "${mm[@]}" >"$TMPD/mmdebstrap.log" 2>&1; then
+	tail -n 40 "$TMPD/mmdebstrap.log" >&2
+	if grep -E '^E: ' "$TMPD/mmdebstrap.log" | grep -q "linux-headers-$KABI"; then
+		lab_log "the mirror may have moved on to a new kernel ABI: 'apt-get update &&" \
+			"apt-get install linux-headers-amd64', then rebuild the modules and the lab"
+	fi
+	lab_die "mmdebstrap failed (the lines above are the end of its log)"
+fi
+lab_log "dkmsroot: mmdebstrap took $(lab_since "$mmstarted") s"
+
+# What the scenario relies on.
+[ -e "$ROOT/lib/modules/$KABI/build/include" ] || lab_die "no headers for $KABI in the root"
+[ -x "$ROOT/usr/sbin/dkms" ] || lab_die "no dkms in the root"
+# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
+chroot "$ROOT" dpkg-query -W -f='${Version}\n' "linux-headers-$KABI" >/dev/null ||
+	lab_die "linux-headers-$KABI is not installed in the root"
+for f in "$ROOT"/boot/vmlinuz-* "$ROOT/lib/systemd/systemd"; do
+	[ -e "$f" ] && lab_log "dkmsroot: warning: ${f#"$ROOT"} got into the root"
+done
+
+# Slim down: nothing here is used again (no apt runs in the image; it is a throwaway copy).
+rm -f "$ROOT/etc/apt/apt.conf.d/99mmdebstrap" "$ROOT/etc/dpkg/dpkg.cfg.d/99mmdebstrap"
+rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/* "$ROOT"/var/cache/debconf/*-old \
+	"$ROOT"/var/cache/ldconfig/* "$ROOT"/var/log/* "$ROOT"/tmp/* \
+	"$ROOT"/usr/share/doc/* "$ROOT"/usr/share/man/* "$ROOT"/usr/share/info/* \
+	"$ROOT"/usr/share/locale/* "$ROOT"/usr/share/lintian/*
+# Nothing to reach: the scenario runs without network. mmdebstrap copied the host's name and
+# resolver; they are no business of the image.
+: >"$ROOT/etc/apt/sources.list"
+rm -f "$ROOT"/etc/apt/sources.list.d/* "$ROOT/etc/resolv.conf"
+echo dkmsroot >"$ROOT/etc/hostname"
+# For the scenario: which kernel and which cache entry this is.
+{
+	echo "DKMSROOT_KABI=$KABI"
+	echo "DKMSROOT_KEY=$key"
+	for p in "${PKGS[@]}"; do echo "# $p=${VER[$p]}"; done
+} >"$ROOT/etc/pvback-dkmsroot.conf"
+
+# An ext4 image of the tree without mounting anything: size = use + 25% + 512 MiB for the
+# scenario (DKMS sources and build tree, our packages), inodes to match; sparse. No journal:
+# the image is used once per boot, through a throwaway overlay, and a journal only costs
+# writes under TCG.
+used_mb=$(du -s -B1M "$ROOT" | cut -f1)
+nfiles=$(find "$ROOT" -xdev | wc -l)
+size_mb=$(((used_mb * 5 / 4 + 512 + 63) / 64 * 64))
+truncate -s "${size_mb}M" "$TMPD/img"
+mke2fs -q -F -t ext4 -O ^has_journal -L "$LABEL" -m 0 -N $((nfiles * 3 / 2 + 32768)) \
+	-E root_owner=0:0 -d "$ROOT" "$TMPD/img" >&2 || lab_die "mke2fs failed"
+e2fsck -fn "$TMPD/img" >"$TMPD/e2fsck.log" 2>&1 || {
+	cat "$TMPD/e2fsck.log" >&2
+	lab_die "e2fsck finds the new image broken"
+}
+mv -f "$TMPD/img" "$IMG"
+for f in "$CACHE"/lab/dkmsroot-*.img; do
+	[ "$f" = "$IMG" ] || rm -f "$f"
+done
+
+lab_log "dkmsroot: $IMG: $(du -h --apparent-size "$IMG" | cut -f1) image," \
+	"$(du -h "$IMG" | cut -f1) on disk, $used_mb MiB of files ($nfiles), built in $(lab_since "$started") s"
+printf '%s\n' "$IMG"

@@ -94,12 +94,13 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m "${PVTEST_QEMU_MEM:-6144
 	-netdev hubport,id=net0,hubid=0 -device "e1000,netdev=net0,mac=$UPLINK_MAC"
 	-netdev hubport,id=net1,hubid=0 -device "e1000,netdev=net1,mac=$PEER_MAC"
 	"${extra[@]}")
-# The dkms scenario's Debian root (tools/testing/lab/dkmsroot.sh), on the second AHCI port; the
-# cached image is never written (snapshot=on).
+# The dkms scenario's Debian root (tools/testing/lab/dkmsroot.sh), on virtio so that it is
+# /dev/vda and the server's disk stays /dev/sda whatever the probe order (a second AHCI disk
+# sometimes came up as sda); the cached image is never written (snapshot=on).
 # shellcheck disable=SC2054 # commas inside QEMU option values
 if [ -n "${PVTEST_DKMSROOT_IMG:-}" ]; then
 	qemu+=(-drive "if=none,id=disk1,file=$PVTEST_DKMSROOT_IMG,format=raw,snapshot=on"
-		-device ide-hd,drive=disk1,bus=ahci0.1)
+		-device virtio-blk-pci,drive=disk1)
 fi
 
 lab_log "booting ($mode${tests:+: $tests}), console log $log, timeout ${tmo}s"

@@ -29,7 +29,8 @@ XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-c
 DOM0_MODS=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback
 	ahci sd_mod e1000 bridge loop dm-mod dm-flakey dm-delay null_blk brd
 	# the dkms scenario mounts an ext4 root (6.1's ext4 wants crc32c; qemu64 has no SSE4.2)
-	ext4 crc32c_generic)
+	# from a virtio disk
+	ext4 crc32c_generic virtio_pci virtio_blk)
 GUEST_MODS=(xen-blkfront xen-netfront)
 
 started=$(lab_now)

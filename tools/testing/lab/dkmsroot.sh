@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the lab's DKMS root: a Debian 12 (bookworm) root filesystem in an ext4 image, for a
-# scenario that attaches it as a second disk, chroots into it from dom0, installs the pvback
+# scenario that attaches it as a second (virtio) disk, chroots into it from dom0, installs the pvback
 # .debs with dpkg and lets DKMS build the modules for the lab's kernel.
 #
 #   dkmsroot.sh        prints the image path ($CACHE/lab/dkmsroot-<key>.img) on stdout

@@ -469,6 +469,30 @@ guest_destroy() {
 }
 
 
+# guest_disk_net_ok NAME DOMID START SEED IP MAC: the guest's xvda, a region at byte START of
+# the server's disk, and its eth0 work: the vbd is Connected, 1 MiB written at offset 1 MiB of
+# xvda is read back in the guest and found at START + 1 MiB in dom0, eth0 (IP, MAC) pings the
+# peer. Prints what failed.
+guest_disk_net_ok() {
+	local g=$1 d=$2 start=$3 seed=$4 ip=$5 mac=$6 m=$((1 << 20)) out
+	xs_wait "/local/domain/0/backend/vbd/$d/$(vbd_devid xvda)/state" 60 4 || {
+		echo "vbd not connected"
+		return 1
+	}
+	guest_wait_dev "$g" /dev/xvda 60 || {
+		echo "no /dev/xvda in the guest"
+		return 1
+	}
+	guest_run "$g" "pvpattern write /dev/xvda $m $m $seed && pvpattern verify /dev/xvda $m $m $seed" ||
+		return 1
+	dom0_verify $((start + m)) $m "$seed" $m || return 1
+	out=$(guest_net_up "$g" "$ip" "$mac") || {
+		echo "guest network: $out"
+		return 1
+	}
+	net_ping "$g" "$PVTEST_PEER_IP"
+}
+
 # ---------------------------------------------------------------- a toolstack by hand
 # What xl does to add a device, minus running its hotplug script: the backend and frontend
 # directories in xenstore, the backend readable by the guest, the frontend owned by it. Used to
@@ -499,6 +523,14 @@ hand_add_vif() {
 	pvxs write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1 "$fe/handle" "$id" \
 		"$fe/mac" "$mac" || return 1
 	xenstore-chmod -r "$fe" "n$d" r0
+}
+
+# hand_destroy NAME DOMID: xl destroy, then remove what hand_add_* wrote.
+hand_destroy() {
+	timeout -k 10 60 xl destroy "$1" || return 1
+	rm -f "$PVTEST_RUN/domid.$1"
+	pvxs rm "/local/domain/0/backend/vbd/$2" "/local/domain/0/backend/vif/$2" || return 1
+	wait_backends_gone "$2" 60
 }
 
 # guest_names: all guests (everything but Domain-0).

@@ -6,14 +6,15 @@
 # written into xenstore the way a toolstack does it, without running their scripts (xl 4.17
 # always runs them itself): udev loads pvblkback and pvnetback by alias and runs pvback-region
 # and vif-bridge through pvback-udev, and the guest's disk and NIC work. Then xl creates a guest
-# with the same devices while udev runs: both run the scripts, the work is done once, no error. Removing
-# modprobe.d/pvback.conf gives both device types back to the in-tree backends.
+# with the same devices while udev runs: both run the scripts, the work is done once, no error.
+# Removing modprobe.d/pvback.conf gives both device types back to the in-tree backends. On the
+# way, pvnetback's parameters are checked at load time and through /sys/module.
 set -euo pipefail
 # shellcheck source=tools/testing/selftests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 G=udevhp START=40G SIZE=1G
-S=$(to_bytes $START) M=$((1 << 20))
+S=$(to_bytes $START)
 MAC=$(net_mac 20 1)
 IP=$(guest_ip 20)
 KVER=$(uname -r)
@@ -35,35 +36,7 @@ undo() {
 	pvtest_cleanup
 }
 trap 'undo >/dev/null 2>&1' EXIT
-tap_plan 23
-
-# The guest's disk and NIC work: 1 MiB through the region, a ping to the peer.
-guest_works() {
-	local d=$1 out
-	xs_wait "/local/domain/0/backend/vbd/$d/$(vbd_devid xvda)/state" 60 4 || {
-		echo "vbd not connected"
-		return 1
-	}
-	guest_wait_dev $G /dev/xvda 60 || {
-		echo "no /dev/xvda in the guest"
-		return 1
-	}
-	guest_run $G "pvpattern write /dev/xvda $M $M 41 && pvpattern verify /dev/xvda $M $M 41" || return 1
-	dom0_verify $((S + M)) $M 41 $M || return 1
-	out=$(guest_net_up $G "$IP" "$MAC") || {
-		echo "guest network: $out"
-		return 1
-	}
-	net_ping $G "$PVTEST_PEER_IP"
-}
-
-# hand_destroy NAME DOMID: xl destroy, then remove what hand_add_* wrote.
-hand_destroy() {
-	timeout -k 10 60 xl destroy "$1" || return 1
-	rm -f "$PVTEST_RUN/domid.$1"
-	pvxs rm "/local/domain/0/backend/vbd/$2" "/local/domain/0/backend/vif/$2" || return 1
-	wait_backends_gone "$2" 60
-}
+tap_plan 25
 
 # resolve ALIAS: the modules modprobe would load for ALIAS, on one line.
 resolve() { modprobe -R "$1" 2>/dev/null | sort | xargs; }
@@ -79,9 +52,23 @@ cp "$PVTEST_LIB/modprobe.d/pvback.conf" "$CONF"
 tap_is "$(resolve xen-backend:vbd)/$(resolve xen-backend:vif)" "pvblkback/pvnetback" \
 	"with $CONF: xen-backend:vbd -> pvblkback, xen-backend:vif -> pvnetback" || true
 
+# Module parameters: checked when loading (and when written later), visible under /sys/module.
 for m in pvblkback pvnetback xen_blkback xen_netback; do
 	if mod_loaded $m; then rmmod $m; fi
 done
+param_refused() {
+	! modprobe pvnetback rx_queue_kb=1 2>/dev/null && ! mod_loaded pvnetback &&
+		dmesg | tail -n 5 | grep -q 'pvnetback: rx_queue_kb=1: must be a number from 64 to 65536'
+}
+tap_run "modprobe pvnetback rx_queue_kb=1 fails, and dmesg says the range" param_refused || true
+param_set() {
+	local f=/sys/module/pvnetback/parameters/rx_queue_kb
+	modprobe pvnetback rx_queue_kb=1024 && [ "$(cat $f)" = 1024 ] &&
+		! echo 70000 >$f 2>/dev/null && [ "$(cat $f)" = 1024 ] &&
+		dmesg | tail -n 5 | grep -q 'pvnetback: rx_queue_kb=70000: must be a number from 64 to 65536$'
+}
+tap_run "rx_queue_kb=1024 is set and shown in /sys/module; writing 70000 there is refused" param_set || true
+if mod_loaded pvnetback; then rmmod pvnetback; fi
 tap_run "no backend module is loaded" \
 	bash -c '! lsmod | grep -Eq "^(pvblkback|pvnetback|xen_blkback|xen_netback) "' || true
 
@@ -119,7 +106,7 @@ tap_run "and neither in-tree backend" bash -c '! lsmod | grep -Eq "^xen_(blk|net
 tap_run "pvback-region ran from udev: the region is claimed" xs_wait "$be/region-status" 60 claimed || true
 tap_run "vif-bridge ran from udev: hotplug-status connected" xs_wait "$vbe/hotplug-status" 60 connected || true
 tap_run "vif$d.0 is a port of $PVTEST_BRIDGE" wait_for "in_bridge vif$d.0" 30 || true
-tap_run_diag "the guest's disk and NIC work" guest_works "$d" || guest_console_tail $G 40
+tap_run_diag "the guest's disk and NIC work" guest_disk_net_ok $G "$d" "$S" 41 "$IP" "$MAC" || guest_console_tail $G 40
 tap_run "the hotplug log shows pvback-udev running both scripts" \
 	bash -c "grep -q 'pvback-udev.*running pvback-region add' $HPLOG && grep -q 'pvback-udev.*running vif-bridge online' $HPLOG" || true
 tap_diag "hotplug log:"$'\n'"$(tail -n 8 "$HPLOG")"
@@ -139,7 +126,7 @@ fi
 d=$(guest_domid $G)
 be=/local/domain/0/backend/vbd/$d/$(vbd_devid xvda)
 vbe=/local/domain/0/backend/vif/$d/0
-tap_run_diag "the guest's disk and NIC work" guest_works "$d" || true
+tap_run_diag "the guest's disk and NIC work" guest_disk_net_ok $G "$d" "$S" 41 "$IP" "$MAC" || true
 tap_is "$(pvxs read "$be/hotplug-error" 2>/dev/null)$(pvxs read "$vbe/hotplug-error" 2>/dev/null)" "" \
 	"no hotplug-error on the vbd or the vif" || true
 tap_run "the later run of pvback-region found the work done" \

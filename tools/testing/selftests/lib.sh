@@ -497,6 +497,9 @@ guest_disk_net_ok() {
 # What xl does to add a device, minus running its hotplug script: the backend and frontend
 # directories in xenstore, the backend readable by the guest, the frontend owned by it. Used to
 # show that udev alone brings devices up.
+# xl writes both directories in one transaction. Here the backend comes first, and dom0's
+# kernel creates the backend device only once the frontend exists (it checks that when the
+# backend's watch fires): writing "online" again afterwards fires the watch once more.
 
 # hand_add_vbd DOMID VDEV TARGET SCRIPT [MODE]
 hand_add_vbd() {
@@ -509,7 +512,8 @@ hand_add_vbd() {
 	xenstore-chmod -r "/local/domain/0/backend/vbd/$d" n0 "r$d" || return 1
 	pvxs write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1 \
 		"$fe/virtual-device" "$id" "$fe/device-type" disk || return 1
-	xenstore-chmod -r "$fe" "n$d" r0
+	xenstore-chmod -r "$fe" "n$d" r0 || return 1
+	pvxs write "$be/online" 1
 }
 
 # hand_add_vif DOMID DEVID MAC SCRIPT
@@ -522,7 +526,8 @@ hand_add_vif() {
 	xenstore-chmod -r "/local/domain/0/backend/vif/$d" n0 "r$d" || return 1
 	pvxs write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1 "$fe/handle" "$id" \
 		"$fe/mac" "$mac" || return 1
-	xenstore-chmod -r "$fe" "n$d" r0
+	xenstore-chmod -r "$fe" "n$d" r0 || return 1
+	pvxs write "$be/online" 1
 }
 
 # hand_destroy NAME DOMID: xl destroy, then remove what hand_add_* wrote.

@@ -262,7 +262,8 @@ mkcpio() {
 # Our static tools, for guests and dom0 alike: pvpattern (data patterns), pvxs (xenstore
 # client and guest agent), pvnet (network traffic with checked contents).
 for t in pvpattern pvxs pvnet; do
-	if [ ! -x "$OUT/build/$t" ] || [ "$LAB/$t.c" -nt "$OUT/build/$t" ]; then
+	if [ ! -x "$OUT/build/$t" ] || [ "$LAB/$t.c" -nt "$OUT/build/$t" ] ||
+		[ "$LAB/pvsize.h" -nt "$OUT/build/$t" ]; then
 		gcc -O2 -static -Wall -Wextra -Werror -o "$OUT/build/$t" "$LAB/$t.c"
 	fi
 done

@@ -30,7 +30,7 @@
  * told apart from damage, then against the 16 before (late or repeated datagrams: counted and
  * noted, not failed, as UDP allows both); a datagram of another size, or matching none, is
  * damaged.
- * Numbers take the suffixes K, M, G (powers of 1024).
+ * Numbers take the suffixes s (512 bytes), K, M, G, T (powers of 1024).
  * Output: one line "CMD: ok|FAILED key=value ..." (bytes, secs, mbit for TCP; good, bad,
  * missing, dup, late for udp-recv). Exit status: 0 ok, 1 failure, 2 usage, 124 timeout.
  */
@@ -58,6 +58,8 @@
 #define UDP_WINDOW 16
 
 static const char *prog = "pvnet";
+
+#include "pvsize.h"
 static const char *cmd = "";
 static double deadline;		/* CLOCK_MONOTONIC seconds */
 static int timeout_s = 120;
@@ -82,43 +84,6 @@ static void die_usage(void)
 		"       %s [-n NETNS] [-t SECS] [-g USECS] udp-send HOST PORT SEED SIZE COUNT\n"
 		"       %s [-n NETNS] udp-flood HOST PORT SIZE SECS\n"
 		"       %s [-t SECS] result FILE\n", prog, prog, prog, prog, prog, prog);
-	exit(2);
-}
-
-static uint64_t parse_num(const char *s, const char *what)
-{
-	char *end;
-	uint64_t v, mul = 1;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		goto bad;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'K':
-	case 'k':
-		mul = 1ull << 10;
-		break;
-	case 'M':
-	case 'm':
-		mul = 1ull << 20;
-		break;
-	case 'G':
-	case 'g':
-		mul = 1ull << 30;
-		break;
-	default:
-		goto bad;
-	}
-	if (*end && end[1])
-		goto bad;
-	if (v > UINT64_MAX / mul)
-		goto bad;
-	return v * mul;
-bad:
-	fprintf(stderr, "%s: bad %s '%s'\n", prog, what, s);
 	exit(2);
 }
 

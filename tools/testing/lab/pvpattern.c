@@ -27,6 +27,8 @@
 
 static const char *prog = "pvpattern";
 
+#include "pvsize.h"
+
 static void die_usage(void)
 {
 	fprintf(stderr,
@@ -34,50 +36,6 @@ static void die_usage(void)
 		"       %s zero-check DEV OFFSET LEN\n"
 		"numbers take suffixes s (512 B), K, M, G, T; OFFSET, LEN multiples of 512\n",
 		prog, prog);
-	exit(2);
-}
-
-static uint64_t parse_num(const char *s, const char *what)
-{
-	char *end;
-	uint64_t v, mul = 1;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		goto bad;
-	switch (*end) {
-	case '\0':
-		break;
-	case 's':
-		mul = 512;
-		break;
-	case 'K':
-	case 'k':
-		mul = 1ull << 10;
-		break;
-	case 'M':
-	case 'm':
-		mul = 1ull << 20;
-		break;
-	case 'G':
-	case 'g':
-		mul = 1ull << 30;
-		break;
-	case 'T':
-	case 't':
-		mul = 1ull << 40;
-		break;
-	default:
-		goto bad;
-	}
-	if (*end && end[1])
-		goto bad;
-	if (v > UINT64_MAX / mul)
-		goto bad;
-	return v * mul;
-bad:
-	fprintf(stderr, "%s: bad %s '%s'\n", prog, what, s);
 	exit(2);
 }
 

@@ -21,7 +21,7 @@ const char *const vbd_stat_names[VS_NR] = {
 	[VS_RING_ERR] = PVBLK_STAT_RING_ERR,
 };
 
-const char *const vif_stat_names[NS_NR] = {
+static const char *const vif_stat_names[NS_NR] = {
 	[NS_RX_PACKETS] = "rx_packets", [NS_RX_BYTES] = "rx_bytes",
 	[NS_RX_DROPPED] = "rx_dropped", [NS_RX_ERRORS] = "rx_errors",
 	[NS_TX_PACKETS] = "tx_packets", [NS_TX_BYTES] = "tx_bytes",

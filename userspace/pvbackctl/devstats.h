@@ -32,8 +32,6 @@ enum vif_stat {
 	NS_TX_PACKETS, NS_TX_BYTES, NS_TX_DROPPED, NS_TX_ERRORS, NS_NR
 };
 
-extern const char *const vif_stat_names[NS_NR];
-
 struct vif_stats {
 	bool present;
 	bool have[NS_NR];

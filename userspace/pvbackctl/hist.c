@@ -49,7 +49,8 @@ int lat_percentile(const u64 b[LAT_NB], unsigned int p)
 	return LAT_NB - 1;
 }
 
-void us_fmt(u64 us, char *buf, size_t len)
+/* microseconds, 3 significant digits: "64us", "2.05ms", "1.05s" */
+static void us_fmt(u64 us, char *buf, size_t len)
 {
 	if (us < 1000)
 		snprintf(buf, len, "%lluus", (unsigned long long)us);

@@ -26,7 +26,5 @@ void lat_bounds(int i, u64 *lo, u64 *hi);
 int lat_percentile(const u64 b[LAT_NB], unsigned int p);
 /* "<64us", "<2.05ms", ">=1.05s": the bucket's bound, 3 digits. */
 void lat_label(int i, char *buf, size_t len);
-/* microseconds, 3 significant digits: "64us", "2.05ms", "1.05s" */
-void us_fmt(u64 us, char *buf, size_t len);
 
 #endif

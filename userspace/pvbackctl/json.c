@@ -193,7 +193,7 @@ void json_i64(struct json *j, s64 v)
 	fprintf(j->f, "%lld", v);
 }
 
-void json_bool(struct json *j, bool v)
+static void json_bool(struct json *j, bool v)
 {
 	pre(j);
 	fputs(v ? "true" : "false", j->f);

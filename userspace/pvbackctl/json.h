@@ -29,7 +29,6 @@ void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s);	/* NULL writes null */
 void json_u64(struct json *j, u64 v);
 void json_i64(struct json *j, s64 v);
-void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
 /* key + value in one call */

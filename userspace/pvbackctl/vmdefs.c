@@ -105,7 +105,8 @@ static void split_location(struct vmdef *def, const char *err)
 	def->err = xstrdup(err);
 }
 
-void vmdef_load(const char *path, struct vmdef *def)
+/* Read and parse one file (never fails: problems land in def->err). */
+static void vmdef_load(const char *path, struct vmdef *def)
 {
 	const struct xlval *v;
 	struct xlcfg cfg;

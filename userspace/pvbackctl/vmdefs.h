@@ -32,8 +32,6 @@ struct vmdefs {
 	size_t n;
 };
 
-/* Read and parse one file (never fails: problems land in def->err). */
-void vmdef_load(const char *path, struct vmdef *def);
 /*
  * Every regular file of dir whose name does not start with '.' and does
  * not end with '~' (editor backups), in natural name order, appended to

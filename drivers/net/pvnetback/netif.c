@@ -208,6 +208,22 @@ void pvnet_rx_advance(struct pvnet_rx_cursor *c, unsigned int n)
 	}
 }
 
+/* Decimal digits into @v: past them, or NULL if there are none or they overflow. */
+static const char *pvnet_parse_u64(const char *s, u64 *v)
+{
+	const char *p;
+
+	*v = 0;
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		unsigned int d = *p - '0';
+
+		if (*v > (U64_MAX - d) / 10)
+			return NULL;
+		*v = *v * 10 + d;
+	}
+	return p == s ? NULL : p;
+}
+
 /**
  * pvnet_credit_parse - parse the "rate" key, "<bytes>,<usec>"
  * @s: the key's value
@@ -218,11 +234,14 @@ void pvnet_rx_advance(struct pvnet_rx_cursor *c, unsigned int n)
  */
 int pvnet_credit_parse(const char *s, u64 *bytes, u32 *usec)
 {
-	unsigned long long b;
-	unsigned int u;
-	char tail;
+	u64 b, u;
 
-	if (sscanf(s, "%llu,%u%c", &b, &u, &tail) != 2 || !b || !u)
+	/* Not sscanf(): its %llu and %u wrap numbers that are too large. */
+	s = pvnet_parse_u64(s, &b);
+	if (!s || *s++ != ',')
+		return -EINVAL;
+	s = pvnet_parse_u64(s, &u);
+	if (!s || *s || !b || !u || u > U32_MAX)
 		return -EINVAL;
 	*bytes = b;
 	*usec = u;

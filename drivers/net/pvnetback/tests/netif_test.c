@@ -652,6 +652,13 @@ static const struct credit_parse_case credit_parse_cases[] = {
 	{ "12,34 ", -EINVAL },
 	{ "-5,3", -EINVAL },
 	{ "5,-3", -EINVAL },
+	/* Too large: found by fuzz_netif_misc (sscanf wrapped them). */
+	{ "1000,4294967296", -EINVAL },
+	{ "1000,4294967297", -EINVAL },
+	{ "18446744073709551616,20000", -EINVAL },
+	{ "18446744073709551617,20000", -EINVAL },
+	{ "99999999999999999999999,1", -EINVAL },
+	{ " 7,8", -EINVAL },
 };
 
 static void credit_parse(struct kunit *test)

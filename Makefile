@@ -6,6 +6,7 @@
 #   make kunit         KUnit suites in a QEMU kernel
 #   make selftest      lab scenarios under real Xen in QEMU (T=name for one)
 #   make check         W=1 build + kunit + selftest; ends with "N passed, N failed"
+#   make fuzz          libFuzzer harnesses of the pure units, FUZZ_TIME s each (300)
 #   make demo          the VM server demo
 #   make lab-shell     boot the lab and get a shell in dom0
 #
@@ -67,6 +68,13 @@ demo:
 check:
 	@$(TOP)/tools/testing/deps.sh
 	$(TOP)/tools/testing/check.sh
+
+# The long run of tools/testing/fuzz/run.sh (make check runs a short one).
+FUZZ_TIME ?= 300
+.PHONY: fuzz
+fuzz:
+	@$(TOP)/tools/testing/deps.sh
+	$(TOP)/tools/testing/fuzz/run.sh --time $(FUZZ_TIME)
 
 checkpatch:
 	$(TOP)/tools/testing/checkpatch.sh

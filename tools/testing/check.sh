@@ -50,6 +50,8 @@ build() {
 stage build build
 stage checkpatch "$top/tools/testing/checkpatch.sh"
 stage pvbackctl make -s -C "$top/userspace/pvbackctl" check
+# The libFuzzer harnesses, briefly: 20 s each (make fuzz runs them long).
+stage fuzz "$top/tools/testing/fuzz/run.sh" --time 20
 stage package "$top/tools/testing/package-check.sh"
 stage kunit "$top/tools/testing/kunit/run.sh"
 stage selftest "$top/tools/testing/lab/selftest.sh"

@@ -16,6 +16,8 @@ PKGS=(
 	procps bsdutils diffutils findutils mawk jq
 	# pvbackctl (libxenstore); package checks (make deb, package-check.sh)
 	libxen-dev lintian shellcheck
+	# libFuzzer harnesses (tools/testing/fuzz): clang and its fuzzer runtime
+	clang libclang-rt-14-dev
 	# the DKMS root image of the dkms scenario (tools/testing/lab/dkmsroot.sh)
 	mmdebstrap e2fsprogs
 )

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness: pvblkback's region arithmetic and claim registry
+ * (region.c, built unchanged), against a model in 128-bit arithmetic,
+ * where nothing can wrap.
+ *
+ * Input (little-endian; bytes past the end read as zero):
+ *    0  u64   region a start         8  u64  region a length
+ *   16  u64   region b start        24  u64  region b length
+ *   32  u64   device size           40  u32  logical block size (sectors)
+ *   44  u64   guest sector          52  u64  sector count
+ *   60  u8    bits 0-1: disk of the new claim (a); bit 2: it is writable;
+ *             bit 3: it is on the list too (the function must skip it)
+ *   61  ...   up to 8 claims on the list: u8 (bits 0-1 disk, bit 2
+ *             writable), u64 start, u64 length
+ *
+ * Invariants:
+ * - check(a, device, lb) is 0 exactly when a is non-empty, lb non-zero,
+ *   start and length multiples of lb, the end (128-bit) within the device
+ *   and within PVBLK_REGION_MAX_SECTORS, the length too; otherwise -EINVAL
+ *   or -ERANGE, whichever the failed condition calls for.
+ * - translate(a, sector, count) is 0 exactly when sector + count (128-bit)
+ *   is within a's length; then phys = start + sector, and for a checked
+ *   region [phys, phys + count) lies inside the region; a refusal leaves
+ *   phys alone.
+ * - overlap(a, b) is true exactly when both are non-empty and the 128-bit
+ *   half-open intervals intersect; it is symmetric.
+ * - claim_conflict returns the first claim on the list, in order, that is
+ *   not the new one, is on the same disk, overlaps it and of which one of
+ *   the two is writable; NULL when there is none.
+ */
+#include <linux/errno.h>
+
+#include "fuzz.h"
+#include "region.h"
+
+#define MAX_CLAIMS	8
+
+static bool model_overlap(const struct pvblk_region *a,
+			  const struct pvblk_region *b)
+{
+	__uint128_t a0 = a->start, a1 = a0 + a->nr_sectors;
+	__uint128_t b0 = b->start, b1 = b0 + b->nr_sectors;
+
+	if (!a->nr_sectors || !b->nr_sectors)
+		return false;
+	return (a0 > b0 ? a0 : b0) < (a1 < b1 ? a1 : b1);
+}
+
+static void check_check(const struct pvblk_region *r, u64 dev, u32 lb)
+{
+	__uint128_t end = WIDE(r->start) + r->nr_sectors;
+	bool inval, range;
+	int ret;
+
+	inval = !r->nr_sectors || !lb || r->start % lb || r->nr_sectors % lb;
+	range = r->nr_sectors > PVBLK_REGION_MAX_SECTORS || end > dev ||
+		end > PVBLK_REGION_MAX_SECTORS;
+	ret = pvblk_region_check(r, dev, lb);
+	if (!inval && !range) {
+		FUZZ_CHECK(ret == 0, "valid region refused: %d", ret);
+		return;
+	}
+	FUZZ_CHECK((ret == -EINVAL && inval) || (ret == -ERANGE && range),
+		   "check gave %d; misaligned or empty %d, out of range %d",
+		   ret, inval, range);
+}
+
+static void check_translate(const struct pvblk_region *r, bool checked,
+			    u64 sector, u64 count)
+{
+	bool fits = WIDE(sector) + count <= r->nr_sectors;
+	u64 phys = 0x5a5a5a5a5a5a5a5aULL;
+	int ret;
+
+	ret = pvblk_region_translate(r, sector, count, &phys);
+	if (!fits) {
+		FUZZ_CHECK(ret == -ERANGE && phys == 0x5a5a5a5a5a5a5a5aULL,
+			   "sectors outside the region: %d", ret);
+		return;
+	}
+	FUZZ_CHECK(ret == 0, "sectors inside the region refused: %d", ret);
+	FUZZ_CHECK(phys == (u64)(r->start + sector), "phys %llu",
+		   (unsigned long long)phys);
+	if (checked)
+		FUZZ_CHECK(WIDE(phys) == WIDE(r->start) + sector &&
+			   WIDE(phys) + count <= WIDE(r->start) + r->nr_sectors,
+			   "translated range leaves the region");
+}
+
+static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
+{
+	struct pvblk_claim claims[MAX_CLAIMS + 1] = {};
+	const struct pvblk_claim *got, *want = NULL;
+	struct pvblk_claim *c = &claims[MAX_CLAIMS];
+	unsigned int i, nr = 0;
+	struct list_head list;
+	u8 f;
+
+	INIT_LIST_HEAD(&list);
+	f = fuzz_u8(in);
+	c->disk = f & 3;
+	c->abs = *a;
+	c->writable = f & 4;
+	while (in->left && nr < MAX_CLAIMS) {
+		struct pvblk_claim *o = &claims[nr++];
+		u8 g = fuzz_u8(in);
+
+		o->disk = g & 3;
+		o->writable = g & 4;
+		o->abs.start = fuzz_u64(in);
+		o->abs.nr_sectors = fuzz_u64(in);
+		list_add_tail(&o->node, &list);
+		/* Half-way down the list, the new claim itself, if asked. */
+		if (nr == MAX_CLAIMS / 2 && (f & 8))
+			list_add_tail(&c->node, &list);
+	}
+	for (i = 0; i < nr && !want; i++) {
+		const struct pvblk_claim *o = &claims[i];
+
+		if (o->disk == c->disk && (o->writable || c->writable) &&
+		    model_overlap(&o->abs, &c->abs))
+			want = o;
+	}
+	got = pvblk_claim_conflict(&list, c);
+	FUZZ_CHECK(got == want, "conflict with claim %ld, expected %ld",
+		   got ? (long)(got - claims) : -1L,
+		   want ? (long)(want - claims) : -1L);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct fuzz_in in = { data, size };
+	struct pvblk_region a, b;
+	u64 dev, sector, count;
+	bool ov;
+	u32 lb;
+
+	a.start = fuzz_u64(&in);
+	a.nr_sectors = fuzz_u64(&in);
+	b.start = fuzz_u64(&in);
+	b.nr_sectors = fuzz_u64(&in);
+	dev = fuzz_u64(&in);
+	lb = fuzz_u32(&in);
+	sector = fuzz_u64(&in);
+	count = fuzz_u64(&in);
+
+	check_check(&a, dev, lb);
+	check_translate(&a, !pvblk_region_check(&a, dev, lb), sector, count);
+	ov = pvblk_region_overlap(&a, &b);
+	FUZZ_CHECK(ov == model_overlap(&a, &b), "overlap %d", ov);
+	FUZZ_CHECK(ov == pvblk_region_overlap(&b, &a), "overlap not symmetric");
+	check_claims(&in, &a);
+	return 0;
+}

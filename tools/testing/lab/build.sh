@@ -31,7 +31,8 @@ DOM0_MODS=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-
 	# the dkms scenario mounts an ext4 root (6.1's ext4 wants crc32c; qemu64 has no SSE4.2)
 	# from a virtio disk
 	ext4 crc32c_generic virtio_pci virtio_blk)
-GUEST_MODS=(xen-blkfront xen-netfront)
+# Guests: the frontends; the grant-alloc and event channel devices for pvhostile's guests.
+GUEST_MODS=(xen-blkfront xen-netfront xen-gntalloc xen-evtchn)
 
 started=$(lab_now)
 mkdir -p "$CACHE/debs" "$CACHE/lab" "$OUT/images" "$OUT/build"
@@ -260,11 +261,12 @@ mkcpio() {
 }
 
 # Our static tools, for guests and dom0 alike: pvpattern (data patterns), pvxs (xenstore
-# client and guest agent), pvnet (network traffic with checked contents).
-for t in pvpattern pvxs pvnet; do
+# client and guest agent), pvnet (network traffic with checked contents), pvhostile (a
+# hostile frontend, for guests).
+for t in pvpattern pvxs pvnet pvhostile; do
 	if [ ! -x "$OUT/build/$t" ] || [ "$LAB/$t.c" -nt "$OUT/build/$t" ] ||
-		[ "$LAB/pvsize.h" -nt "$OUT/build/$t" ]; then
-		gcc -O2 -static -Wall -Wextra -Werror -o "$OUT/build/$t" "$LAB/$t.c"
+		[ "$LAB/pvsize.h" -nt "$OUT/build/$t" ] || [ "$LAB/pvxsc.h" -nt "$OUT/build/$t" ]; then
+		gcc -O2 -static -pthread -Wall -Wextra -Werror -o "$OUT/build/$t" "$LAB/$t.c"
 	fi
 done
 
@@ -312,7 +314,7 @@ build_dom0_base() {
 	done < <(dpkg -L coreutils)
 	for c in bash ip bridge tc losetup flock stat readlink sed awk mawk grep find xargs logger blockdev \
 		kmod insmod rmmod modprobe lsmod depmod modinfo ps pgrep pkill setsid cmp diff getopt \
-		lsblk dmesg mount umount sync; do
+		lsblk dmesg mount umount sync dmsetup; do
 		add_host_cmd "$d" "$c"
 	done
 	for c in strace fio iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done
@@ -343,7 +345,8 @@ G=$OUT/build/guest-run
 rm -rf "$G"
 install -D -m 0755 "$LAB/guest/init" "$G/init"
 install -D -m 0755 "$LAB/guest/net-up" "$G/usr/bin/pvtest-net-up"
-install -D -m 0755 -t "$G/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet"
+install -D -m 0755 -t "$G/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet" \
+	"$OUT/build/pvhostile"
 mkcpio "$G" "$OUT/build/guest-run.cpio" raw
 
 D=$OUT/build/dom0-run
@@ -355,7 +358,8 @@ mkdir -p "$P/guest" "$P/modules" "$P/selftests" "$D/etc/xen/vm" "$D/etc/xen/scri
 cat "$BASE/guest.cpio" "$OUT/build/guest-run.cpio" >"$P/guest/initrd"
 # The name VM definitions used first.
 ln -s initrd "$P/guest/initrd.gz"
-install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet"
+install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet" \
+	"$OUT/build/pvhostile"
 install -m 0755 "$LAB/dom0/init" "$D/init"
 install -m 0755 "$LAB/dom0/run-scenarios" "$P/run-scenarios"
 install -m 0644 "$LAB/dom0/profile" "$D/etc/profile"

@@ -128,12 +128,12 @@ built=$(lab_now)
 
 mkdir -p "$OUT/logs"
 log=$OUT/logs/selftest-$(date +%Y%m%d-%H%M%S).log
-# Default: 10 min for booting plus 5 a scenario, between 25 and 45 min (a scenario itself is
-# stopped after PVTEST_SCEN_TIMEOUT, 10 min, in dom0).
+# Default: 10 min for booting plus 5 a scenario, between 25 and 60 min (a scenario itself is
+# stopped after PVTEST_SCEN_TIMEOUT, 10 min, or its own "# pvtest-timeout:", in dom0).
 tmo=${PVTEST_TIMEOUT:-$((600 + 300 * ${#names[@]}))}
 if [ -z "${PVTEST_TIMEOUT:-}" ]; then
 	[ "$tmo" -ge 1500 ] || tmo=1500
-	[ "$tmo" -le 2700 ] || tmo=2700
+	[ "$tmo" -le 3600 ] || tmo=3600
 fi
 qrc=0
 "$(dirname "${BASH_SOURCE[0]}")/boot.sh" --mode selftest --tests "${names[*]}" --log "$log" \

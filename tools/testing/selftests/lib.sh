@@ -232,6 +232,15 @@ vbd_attr() {
 	echo "$v"
 }
 
+# meminfo KEY: a /proc/meminfo value in kB.
+meminfo() {
+	local k v _
+	while read -r k v _; do
+		[ "$k" = "$1:" ] && echo "$v" && return 0
+	done </proc/meminfo
+	return 1
+}
+
 # backend_devices [DOMID]: names of xen-backend devices (of one domain).
 # shellcheck disable=SC2120 # the argument is optional
 backend_devices() {

@@ -58,14 +58,6 @@ out=$(guest_net_up $G "$IP" "$MAC") || tap_bail "guest network: $out"
 tap_run "the guest pings the peer (and the bridge learns its MAC)" net_ping $G "$PVTEST_PEER_IP" || true
 ip -n "$PVTEST_PEER_NS" neigh replace "$IP" lladdr "$MAC" dev "$PVTEST_PEER_IF" nud permanent
 
-# meminfo KEY: a /proc/meminfo value in kB.
-meminfo() {
-	local k v _
-	while read -r k v _; do
-		[ "$k" = "$1:" ] && echo "$v" && return 0
-	done </proc/meminfo
-	return 1
-}
 # qdisc_drops DEV: packets the root qdisc of DEV dropped.
 qdisc_drops() { tc -s qdisc show dev "$1" | awk '/dropped/ { sub(",", "", $7); print $7 + 0; exit }'; }
 # counters: the vif's and its qdisc's numbers, "name=value ...".

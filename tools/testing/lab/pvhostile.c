@@ -1,0 +1,2110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhostile - a hostile Xen frontend, run inside a lab guest that has no
+ * xen-blkfront/xen-netfront loaded.  It plays the frontend of one of the
+ * guest's vbd or vif devices itself: it shares pages through the guest's
+ * grant-alloc device (/dev/xen/gntalloc), binds an event channel
+ * (/dev/xen/evtchn) and writes the frontend's xenstore nodes, then sends
+ * what a broken or malicious frontend would send.
+ *
+ *   pvhostile blk CASE DEVID [OPTION=VALUE...]
+ *   pvhostile net CASE DEVID [OPTION=VALUE...]
+ *   pvhostile list                  every case, one line each
+ *
+ * Each case checks what the guest can see (responses, their status, the
+ * backend's xenbus state) and prints "pvhostile: PASS ..." or
+ * "pvhostile: FAIL ..." last; exit status 0 on pass, 1 on fail, 2 on bad
+ * usage, 3 when the harness itself could not set up (no grant device...).
+ * What dom0 must see (no oops, counters, memory, the neighbour's data) is
+ * checked by the lab scenario tools/testing/selftests/hostile.sh.
+ * Options: ip=A.B.C.D (net: our address), peer=A.B.C.D (net: who answers
+ * ARP), secs=N (how long floods and holds last).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <stdint.h>
+
+/* <xen/evtchn.h> uses it without defining it. */
+typedef uint16_t domid_t;
+
+#include <xen/evtchn.h>
+#include <xen/gntalloc.h>
+
+#include "pvxsc.h"
+
+#define GPAGE		4096U
+#define SRING_HDR	64U
+#define BAD_GREF	0xfffffff0U
+/* A domain that never maps anything: grants to it are foreign to dom0. */
+#define OTHER_DOMID	32000
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* Shared ring indexes: the other end changes them under our feet. */
+#define RD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WR(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/* Barriers, as the kernel's virt_*mb(); callers say what they order. */
+#define mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* Stores before later stores. */
+#define wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+/* Loads before later loads. */
+#define rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+
+/* xenbus states */
+enum { XB_INITIALISING = 1, XB_INITWAIT, XB_INITIALISED, XB_CONNECTED, XB_CLOSING, XB_CLOSED };
+
+static const char *opt_ip = "10.0.0.99";
+static const char *opt_peer = "10.0.0.1";
+static int opt_secs = 5;
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("pvhostile: ");
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* Record a failed expectation; the case goes on to say everything wrong. */
+static int failures;
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("pvhostile: unexpected: ");
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+	fflush(stdout);
+	failures++;
+}
+
+static void setup_fail(const char *what)
+{
+	say("SETUP FAILED: %s: %s", what, strerror(errno));
+	exit(3);
+}
+
+/* ------------------------------------------------------------------ grants and events */
+
+struct gbuf {
+	uint8_t *mem;
+	uint32_t ref[512];
+	unsigned int n;
+};
+
+static int gfd = -1, efd = -1;
+
+/* Share N fresh zeroed pages with DOMID, writable or read-only for it. */
+static void galloc(struct gbuf *g, unsigned int n, uint16_t domid, int writable)
+{
+	size_t sz = sizeof(struct ioctl_gntalloc_alloc_gref) + n * sizeof(uint32_t);
+	struct ioctl_gntalloc_alloc_gref *a = calloc(1, sz);
+
+	if (!a || n > 512)
+		setup_fail("galloc");
+	if (gfd < 0)
+		gfd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	if (gfd < 0)
+		setup_fail("/dev/xen/gntalloc");
+	a->domid = domid;
+	a->flags = writable ? GNTALLOC_FLAG_WRITABLE : 0;
+	a->count = n;
+	if (ioctl(gfd, IOCTL_GNTALLOC_ALLOC_GREF, a))
+		setup_fail("IOCTL_GNTALLOC_ALLOC_GREF");
+	g->mem = mmap(NULL, (size_t)n * GPAGE, PROT_READ | PROT_WRITE, MAP_SHARED, gfd,
+		      a->index);
+	if (g->mem == MAP_FAILED)
+		setup_fail("mmap of granted pages");
+	memcpy(g->ref, a->gref_ids, n * sizeof(uint32_t));
+	g->n = n;
+	free(a);
+}
+
+/* A fresh unbound port the backend domain may bind to. */
+static unsigned int ev_alloc(unsigned int remote)
+{
+	struct ioctl_evtchn_bind_unbound_port b = { .remote_domain = remote };
+	int port;
+
+	if (efd < 0)
+		efd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
+	if (efd < 0)
+		setup_fail("/dev/xen/evtchn");
+	port = ioctl(efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &b);
+	if (port < 0)
+		setup_fail("IOCTL_EVTCHN_BIND_UNBOUND_PORT");
+	return port;
+}
+
+static void ev_free(unsigned int port)
+{
+	struct ioctl_evtchn_unbind u = { .port = port };
+
+	ioctl(efd, IOCTL_EVTCHN_UNBIND, &u);
+}
+
+static void ev_notify(unsigned int port)
+{
+	struct ioctl_evtchn_notify n = { .port = port };
+
+	ioctl(efd, IOCTL_EVTCHN_NOTIFY, &n);
+}
+
+/* Wait up to MS for an event on any of our ports and unmask it again. */
+static int ev_wait(int ms)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint32_t port;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	if (read(efd, &port, sizeof(port)) != sizeof(port))
+		return 0;
+	if (write(efd, &port, sizeof(port)) != sizeof(port))
+		return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ xenstore, xenbus */
+
+static char fe[96], be[160];
+static unsigned int be_domid;
+
+static void fe_path(char *buf, size_t len, const char *key)
+{
+	snprintf(buf, len, "%s/%s", fe, key);
+}
+
+static void fe_write(const char *key, const char *val)
+{
+	char p[160];
+	char *w[2] = { p, (char *)val };
+
+	fe_path(p, sizeof(p), key);
+	write_all(1, w, w + 1, 2);
+}
+
+static void fe_writef(const char *key, const char *fmt, ...)
+{
+	char v[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	fe_write(key, v);
+}
+
+static void fe_rm(const char *key)
+{
+	char p[160];
+	char *w[1] = { p };
+
+	fe_path(p, sizeof(p), key);
+	write_all(1, w, NULL, 1);
+}
+
+static void fe_state(int s)
+{
+	fe_writef("state", "%d", s);
+}
+
+/* A backend key as a number, or DEF when missing. */
+static long long be_num(const char *key, long long def)
+{
+	char p[220];
+
+	snprintf(p, sizeof(p), "%s/%s", be, key);
+	if (xs_read(0, p))
+		return def;
+	return strtoll(reply, NULL, 10);
+}
+
+static int be_state(void)
+{
+	return (int)be_num("state", -1);
+}
+
+/* Wait until the backend's state is one of MASK (bits by state); its state, or -1. */
+static int be_wait(unsigned int mask, double secs)
+{
+	char p[220];
+	double end = now() + secs;
+	int s;
+
+	snprintf(p, sizeof(p), "%s/state", be);
+	xs_watch(p, 1);
+	for (;;) {
+		s = be_state();
+		if (s >= 0 && (mask & (1U << s)))
+			break;
+		if (now() >= end) {
+			s = -1;
+			break;
+		}
+		wait_event(200);
+	}
+	xs_watch(p, 0);
+	return s;
+}
+
+#define BIT(s)	(1U << (s))
+
+static void fe_find(const char *kind, const char *devid)
+{
+	snprintf(fe, sizeof(fe), "device/%s/%s", kind, devid);
+	char p[160];
+
+	fe_path(p, sizeof(p), "backend");
+	if (xs_read(0, p)) {
+		say("SETUP FAILED: no %s (%s)", p, errname);
+		exit(3);
+	}
+	snprintf(be, sizeof(be), "%.150s", reply);
+	fe_path(p, sizeof(p), "backend-id");
+	be_domid = xs_read(0, p) ? 0 : atoi(reply);
+}
+
+/*
+ * Bring the backend back to InitWait whatever it is in, the way a rebooted
+ * frontend does: Closing, Closed, then Initialising.
+ */
+static int fe_reset_once(void)
+{
+	int s = be_state();
+
+	if (s != XB_CLOSED) {
+		fe_state(XB_CLOSING);
+		be_wait(BIT(XB_CLOSING) | BIT(XB_CLOSED), 30);
+	}
+	fe_state(XB_CLOSED);
+	if (be_wait(BIT(XB_CLOSED), 30) < 0)
+		return -1;
+	fe_state(XB_INITIALISING);
+	return be_wait(BIT(XB_INITWAIT), 15) < 0 ? -1 : 0;
+}
+
+/*
+ * The backend handles our state changes one watch event at a time, maybe
+ * long after we wrote them; after a burst of them the state we see may be
+ * an old one.  Like a real frontend, start over when it does not follow.
+ */
+static int fe_reset(void)
+{
+	for (int i = 0; i < 4; i++) {
+		if (fe_reset_once() == 0) {
+			if (i)
+				say("back in InitWait after %d more Closing/Closed/Initialising",
+				    i);
+			return 0;
+		}
+	}
+	fail("backend did not come back to InitWait (state %d)", be_state());
+	return -1;
+}
+
+/* One frontend key for a connection: NULL value = do not write it. */
+struct kv {
+	const char *key;
+	char val[48];
+};
+
+/*
+ * Write KEYS in one transaction (after removing stale ones), then STATE;
+ * wait for the backend to answer: Connected, or Closing/Closed when it
+ * refuses.  Returns the backend's state (-1: no answer).
+ */
+static int fe_connect(struct kv *keys, int n, int state, const char *const *stale)
+{
+	char paths[16][160];
+	char *w[32];
+	int i, m = 0;
+
+	for (i = 0; stale && stale[i]; i++)
+		fe_rm(stale[i]);
+	for (i = 0; i < n && m < 16; i++) {
+		if (!keys[i].val[0])
+			continue;
+		fe_path(paths[m], sizeof(paths[m]), keys[i].key);
+		w[2 * m] = paths[m];
+		w[2 * m + 1] = keys[i].val;
+		m++;
+	}
+	if (m)
+		write_all(m, w, w + 1, 2);
+	fe_state(state);
+	return be_wait(BIT(XB_CONNECTED) | BIT(XB_CLOSING) | BIT(XB_CLOSED), 30);
+}
+
+static void kv_set(struct kv *kv, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	kv->key = key;
+	va_start(ap, fmt);
+	vsnprintf(kv->val, sizeof(kv->val), fmt, ap);
+	va_end(ap);
+}
+
+/* Override or drop (VAL "") key KEY of a key list given as "key=val" options. */
+static void kv_override(struct kv *kv, int n, const char *key, const char *val)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			snprintf(kv[i].val, sizeof(kv[i].val), "%s", val);
+}
+
+/* ------------------------------------------------------------------ control-plane floods */
+
+/* Notifications on PORT for secs=, with no request behind them. */
+static void event_storm(unsigned int port)
+{
+	unsigned long n = 0;
+	double end = now() + opt_secs;
+
+	while (now() < end) {
+		for (int i = 0; i < 100; i++)
+			ev_notify(port);
+		n += 100;
+	}
+	say("event storm: %lu notifications without a request in %d s", n, opt_secs);
+}
+
+/* Writes to the state node (which the backend watches), KEY1 and KEY2 for secs=. */
+static void xs_flood(const char *key1, const char *key2)
+{
+	unsigned long n = 0;
+	double end = now() + opt_secs;
+
+	while (now() < end) {
+		fe_state(XB_CONNECTED);
+		fe_state(XB_INITIALISED);
+		fe_writef(key1, "%lu", n);
+		fe_writef(key2, "%lu", n);
+		n += 4;
+	}
+	say("xenstore flood: %lu writes to the frontend's nodes in %d s", n, opt_secs);
+}
+
+/* Twelve state changes without waiting for the backend, starting at ROUND. */
+static void state_burst(int round)
+{
+	static const int seq[] = {
+		XB_INITIALISED, XB_CLOSING, XB_CONNECTED, XB_CLOSED, XB_INITIALISING,
+		XB_INITIALISED, XB_CLOSED, XB_CONNECTED, XB_CLOSING, XB_INITIALISING,
+		XB_CONNECTED, XB_CLOSED,
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(seq); i++)
+		fe_state(seq[(i + round) % ARRAY_SIZE(seq)]);
+}
+
+/* ------------------------------------------------------------------ shared rings */
+
+struct sring {
+	uint32_t req_prod, req_event, rsp_prod, rsp_event;
+	uint8_t pad[48];
+	uint8_t ents[];
+};
+
+struct fring {
+	struct sring *s;
+	unsigned int ent_size, nr;
+	uint32_t req_prod_pvt, rsp_cons;
+};
+
+static void fring_init(struct fring *r, void *page, unsigned int ent_size)
+{
+	unsigned int n = (GPAGE - SRING_HDR) / ent_size, p = 1;
+
+	while (p * 2 <= n)
+		p *= 2;
+	memset(page, 0, GPAGE);
+	r->s = page;
+	r->ent_size = ent_size;
+	r->nr = p;
+	r->req_prod_pvt = 0;
+	r->rsp_cons = 0;
+	WR(r->s->req_event, 1);
+	WR(r->s->rsp_event, 1);
+}
+
+static void *fring_slot(struct fring *r, uint32_t idx)
+{
+	return r->s->ents + (size_t)(idx & (r->nr - 1)) * r->ent_size;
+}
+
+static void fring_push(struct fring *r)
+{
+	/* Requests before the index that publishes them. */
+	wmb();
+	WR(r->s->req_prod, r->req_prod_pvt);
+	/* Publish before the caller's notification. */
+	mb();
+}
+
+/* Responses published and not yet taken. */
+static uint32_t fring_ready(struct fring *r)
+{
+	uint32_t n = RD(r->s->rsp_prod) - r->rsp_cons;
+
+	/* The index before the responses it covers. */
+	rmb();
+	return n;
+}
+
+/* Wait until COUNT responses are there, or SECS pass; returns how many are. */
+static uint32_t fring_wait(struct fring *r, uint32_t count, double secs)
+{
+	double end = now() + secs;
+
+	for (;;) {
+		uint32_t n = fring_ready(r);
+
+		if (n >= count || now() >= end)
+			return n;
+		WR(r->s->rsp_event, r->rsp_cons + count);
+		/* Ask for the event before looking again. */
+		mb();
+		if (fring_ready(r) >= count)
+			continue;
+		ev_wait(50);
+	}
+}
+
+/* ------------------------------------------------------------------ blkif */
+
+enum {
+	BLK_READ = 0, BLK_WRITE = 1, BLK_BARRIER = 2, BLK_FLUSH = 3, BLK_DISCARD = 5,
+	BLK_INDIRECT = 6,
+};
+
+#define BLK_OKAY	0
+#define BLK_ERROR	(-1)
+#define BLK_EOPNOTSUPP	(-2)
+#define BLK_SEGS	11
+
+struct blk_seg {
+	uint32_t gref;
+	uint8_t first, last;
+	uint16_t pad;
+};
+
+struct blk_req64 {
+	uint8_t op, nr;
+	uint16_t handle;
+	uint32_t pad;
+	uint64_t id, sector;
+	struct blk_seg seg[BLK_SEGS];
+};
+
+struct blk_rsp64 {
+	uint64_t id;
+	uint8_t op, pad1;
+	int16_t status;
+	uint32_t pad2;
+};
+
+/* i386 aligns 64-bit fields to 4 bytes: split them. */
+struct blk_req32 {
+	uint8_t op, nr;
+	uint16_t handle;
+	uint32_t id[2], sector[2];
+	struct blk_seg seg[BLK_SEGS];
+};
+
+struct blk_rsp32 {
+	uint32_t id[2];
+	uint8_t op, pad1;
+	int16_t status;
+};
+
+_Static_assert(sizeof(struct blk_req64) == 112, "x86_64 blkif request");
+_Static_assert(sizeof(struct blk_rsp64) == 16, "x86_64 blkif response");
+_Static_assert(sizeof(struct blk_req32) == 108, "x86_32 blkif request");
+_Static_assert(sizeof(struct blk_rsp32) == 12, "x86_32 blkif response");
+
+/* A request as the cases think of it; put into a slot per ABI. */
+struct breq {
+	uint8_t op, nr;
+	uint64_t id, sector;
+	struct blk_seg seg[BLK_SEGS];
+};
+
+struct brsp {
+	uint64_t id;
+	uint8_t op;
+	int16_t status;
+	int dirty_pad;		/* a padding byte was not zero */
+};
+
+struct blk {
+	struct gbuf ringpg, data, rodata, foreign;
+	struct fring r;
+	unsigned int port;
+	int abi32, connected;
+	uint64_t sectors;
+	int readonly;
+};
+
+static struct blk B;
+
+static void blk_put(struct blk *b, const struct breq *q)
+{
+	void *slot = fring_slot(&b->r, b->r.req_prod_pvt++);
+
+	if (b->abi32) {
+		struct blk_req32 w = { .op = q->op, .nr = q->nr,
+				       .id = { q->id, q->id >> 32 },
+				       .sector = { q->sector, q->sector >> 32 } };
+
+		memcpy(w.seg, q->seg, sizeof(w.seg));
+		memcpy(slot, &w, sizeof(w));
+	} else {
+		struct blk_req64 w = { .op = q->op, .nr = q->nr, .id = q->id,
+				       .sector = q->sector };
+
+		memcpy(w.seg, q->seg, sizeof(w.seg));
+		memcpy(slot, &w, sizeof(w));
+	}
+}
+
+static void blk_get(struct blk *b, struct brsp *o)
+{
+	const uint8_t *slot = fring_slot(&b->r, b->r.rsp_cons++);
+
+	memset(o, 0, sizeof(*o));
+	if (b->abi32) {
+		struct blk_rsp32 w;
+
+		memcpy(&w, slot, sizeof(w));
+		o->id = w.id[0] | (uint64_t)w.id[1] << 32;
+		o->op = w.op;
+		o->status = w.status;
+		o->dirty_pad = w.pad1 != 0;
+	} else {
+		struct blk_rsp64 w;
+
+		memcpy(&w, slot, sizeof(w));
+		o->id = w.id;
+		o->op = w.op;
+		o->status = w.status;
+		o->dirty_pad = w.pad1 || w.pad2;
+	}
+}
+
+static void blk_kick(struct blk *b)
+{
+	fring_push(&b->r);
+	ev_notify(b->port);
+}
+
+/* Segments covering NSECT sectors of data pages from page 0, full pages first. */
+static uint8_t blk_segs(struct breq *q, const struct gbuf *g, unsigned int nsect)
+{
+	uint8_t n = 0;
+
+	while (nsect && n < BLK_SEGS) {
+		unsigned int s = nsect > 8 ? 8 : nsect;
+
+		q->seg[n].gref = g->ref[n];
+		q->seg[n].first = 0;
+		q->seg[n].last = s - 1;
+		nsect -= s;
+		n++;
+	}
+	return n;
+}
+
+static const char *const blk_stale[] = {
+	"ring-ref", "ring-ref0", "event-channel", "protocol", "ring-page-order",
+	"multi-queue-num-queues", "feature-persistent", NULL
+};
+
+/*
+ * Connect with the usual keys, changed by OVR ("key=value" strings; an
+ * empty value drops the key).  Returns the backend's state.
+ */
+static int blk_connect_ovr(struct blk *b, const char *const *ovr)
+{
+	struct kv keys[8];
+	int n = 0, s;
+
+	if (fe_reset())
+		return -1;
+	if (b->port)
+		ev_free(b->port);
+	b->port = ev_alloc(be_domid);
+	b->abi32 = 0;
+	for (int i = 0; ovr && ovr[i]; i++)
+		if (!strcmp(ovr[i], "protocol=x86_32-abi"))
+			b->abi32 = 1;
+	fring_init(&b->r, b->ringpg.mem, b->abi32 ? sizeof(struct blk_req32) :
+		   sizeof(struct blk_req64));
+	kv_set(&keys[n++], "ring-ref", "%u", b->ringpg.ref[0]);
+	kv_set(&keys[n++], "event-channel", "%u", b->port);
+	kv_set(&keys[n++], "protocol", "x86_64-abi");
+	for (int i = 0; ovr && ovr[i]; i++) {
+		char k[48];
+		const char *eq = strchr(ovr[i], '=');
+
+		if (!eq || eq - ovr[i] >= (long)sizeof(k))
+			continue;
+		snprintf(k, sizeof(k), "%.*s", (int)(eq - ovr[i]), ovr[i]);
+		kv_override(keys, n, k, eq + 1);
+		int found = 0;
+
+		for (int j = 0; j < n; j++)
+			found |= !strcmp(keys[j].key, k);
+		if (!found && n < 8) {
+			keys[n].key = strdup(k);
+			snprintf(keys[n].val, sizeof(keys[n].val), "%s", eq + 1);
+			n++;
+		}
+	}
+	s = fe_connect(keys, n, XB_INITIALISED, blk_stale);
+	b->connected = s == XB_CONNECTED;
+	if (b->connected) {
+		b->sectors = be_num("sectors", 0);
+		b->readonly = be_num("info", 0) & 4;	/* VDISK_READONLY */
+	}
+	return s;
+}
+
+static int blk_connect(struct blk *b)
+{
+	int s = blk_connect_ovr(b, NULL);
+
+	/* A late event of an earlier connection may close this one: once more. */
+	if (s == XB_CLOSING || s == XB_CLOSED) {
+		say("backend closed the new connection (state %d); connecting again", s);
+		s = blk_connect_ovr(b, NULL);
+	}
+
+	if (s != XB_CONNECTED) {
+		fail("backend did not connect (state %d)", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send one request and wait for its answer; the status, or 99 on no answer. */
+static int blk_one(struct blk *b, const struct breq *q)
+{
+	struct brsp o;
+
+	blk_put(b, q);
+	blk_kick(b);
+	if (fring_wait(&b->r, 1, 20) < 1)
+		return 99;
+	blk_get(b, &o);
+	if (o.id != q->id)
+		fail("response id %llu for request %llu", (unsigned long long)o.id,
+		     (unsigned long long)q->id);
+	if (o.op != q->op)
+		fail("response op %u for op %u", o.op, q->op);
+	if (o.dirty_pad)
+		fail("response to request %llu has non-zero padding (XSA-216)",
+		     (unsigned long long)q->id);
+	return o.status;
+}
+
+static uint64_t next_id = 1;
+
+/* A plain read or write of NSECT sectors at SECTOR through the data pages. */
+static int blk_rw(struct blk *b, uint8_t op, uint64_t sector, unsigned int nsect)
+{
+	struct breq q = { .op = op, .id = next_id++, .sector = sector };
+
+	q.nr = blk_segs(&q, &b->data, nsect);
+	return blk_one(b, &q);
+}
+
+/* A flush with no data. */
+static int blk_flush(struct blk *b)
+{
+	struct breq q = { .op = BLK_FLUSH, .id = next_id++ };
+
+	return blk_one(b, &q);
+}
+
+static void expect_status(const char *what, int got, int want)
+{
+	if (got == want) {
+		say("%s: status %d as expected", what, got);
+		return;
+	}
+	if (got == 99)
+		fail("%s: no response within 20 s (expected status %d)", what, want);
+	else
+		fail("%s: status %d, expected %d", what, got, want);
+}
+
+/* Write a pattern through the ring, read it back, compare: the harness works. */
+static void blk_check_io(struct blk *b, uint64_t sector, const char *what)
+{
+	unsigned int len = 8 * 512 * 4;
+	uint8_t *m = b->data.mem;
+
+	for (unsigned int i = 0; i < len; i++)
+		m[i] = (uint8_t)(i * 7 + sector + 13);
+	expect_status(what, blk_rw(b, BLK_WRITE, sector, 32), BLK_OKAY);
+	memset(m, 0, len);
+	expect_status(what, blk_rw(b, BLK_READ, sector, 32), BLK_OKAY);
+	for (unsigned int i = 0; i < len; i++) {
+		if (m[i] != (uint8_t)(i * 7 + sector + 13)) {
+			fail("%s: byte %u read back wrong", what, i);
+			return;
+		}
+	}
+	say("%s: 16 KiB written at sector %llu and read back intact", what,
+	    (unsigned long long)sector);
+}
+
+/* After an attack on a connection: reconnect and show the vbd still works. */
+static void blk_recover(struct blk *b)
+{
+	if (blk_connect(b))
+		return;
+	blk_check_io(b, 64, "after reconnecting");
+}
+
+/* ---- blk cases ---- */
+
+static void bc_ok(struct blk *b)
+{
+	if (blk_connect(b))
+		return;
+	blk_check_io(b, 0, "plain write and read");
+	expect_status("bare flush", blk_flush(b), b->readonly ? BLK_EOPNOTSUPP : BLK_OKAY);
+}
+
+static void bc_abi32(struct blk *b)
+{
+	static const char *const ovr[] = { "protocol=x86_32-abi", NULL };
+
+	if (blk_connect_ovr(b, ovr) != XB_CONNECTED) {
+		fail("no connection with protocol x86_32-abi");
+		return;
+	}
+	blk_check_io(b, 8, "x86_32 ABI write and read");
+	struct breq q = { .op = BLK_READ, .nr = 0, .id = next_id++ };
+
+	expect_status("x86_32 ABI read with no segment", blk_one(b, &q), BLK_ERROR);
+}
+
+static void bc_segs(struct blk *b)
+{
+	static const uint8_t counts[] = { 0, 12, 100, 255 };
+
+	if (blk_connect(b))
+		return;
+	for (unsigned int i = 0; i < sizeof(counts); i++) {
+		struct breq q = { .op = BLK_READ, .id = next_id++ };
+		char what[64];
+
+		blk_segs(&q, &b->data, 88);
+		q.nr = counts[i];
+		snprintf(what, sizeof(what), "read with nr_segments %u", counts[i]);
+		expect_status(what, blk_one(b, &q), BLK_ERROR);
+	}
+	struct breq w = { .op = BLK_WRITE, .id = next_id++ };
+
+	expect_status("write with nr_segments 0", blk_one(b, &w), BLK_ERROR);
+	blk_check_io(b, 0, "ring still serves");
+}
+
+static void bc_sectors(struct blk *b)
+{
+	static const struct { uint8_t first, last; const char *what; } bad[] = {
+		{ 5, 4, "first_sect > last_sect" },
+		{ 0, 8, "last_sect 8" },
+		{ 7, 255, "last_sect 255" },
+		{ 255, 255, "first_sect 255" },
+	};
+
+	if (blk_connect(b))
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct breq q = { .op = BLK_READ, .id = next_id++, .nr = 2 };
+
+		blk_segs(&q, &b->data, 16);
+		q.seg[1].first = bad[i].first;
+		q.seg[1].last = bad[i].last;
+		expect_status(bad[i].what, blk_one(b, &q), BLK_ERROR);
+	}
+	blk_check_io(b, 0, "ring still serves");
+}
+
+static void bc_region(struct blk *b)
+{
+	uint64_t end;
+
+	if (blk_connect(b))
+		return;
+	end = b->sectors;
+	say("the vbd has %llu sectors", (unsigned long long)end);
+	expect_status("read of the last 8 sectors", blk_rw(b, BLK_READ, end - 8, 8), BLK_OKAY);
+	expect_status("read crossing the end", blk_rw(b, BLK_READ, end - 4, 8), BLK_ERROR);
+	expect_status("write crossing the end", blk_rw(b, BLK_WRITE, end - 1, 88), BLK_ERROR);
+	expect_status("write just past the end", blk_rw(b, BLK_WRITE, end, 8), BLK_ERROR);
+	expect_status("write at sector 2^63", blk_rw(b, BLK_WRITE, 1ULL << 63, 8), BLK_ERROR);
+	expect_status("write wrapping 2^64", blk_rw(b, BLK_WRITE, ~0ULL - 3, 88), BLK_ERROR);
+	expect_status("write at 2^64 - region + 8", blk_rw(b, BLK_WRITE, 0 - end + 8, 8),
+		      BLK_ERROR);
+	blk_check_io(b, 0, "ring still serves");
+}
+
+static void bc_ops(struct blk *b)
+{
+	static const struct { uint8_t op; const char *what; } ops[] = {
+		{ BLK_BARRIER, "write barrier (not offered)" },
+		{ BLK_DISCARD, "discard (not offered)" },
+		{ BLK_INDIRECT, "indirect (not offered)" },
+		{ 4, "op 4 (unassigned)" },
+		{ 99, "op 99" },
+		{ 255, "op 255" },
+	};
+
+	if (blk_connect(b))
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct breq q = { .op = ops[i].op, .id = next_id++ };
+
+		q.nr = blk_segs(&q, &b->data, 8);
+		expect_status(ops[i].what, blk_one(b, &q), BLK_EOPNOTSUPP);
+	}
+	blk_check_io(b, 0, "ring still serves");
+}
+
+static void bc_grants(struct blk *b)
+{
+	struct breq q;
+
+	if (blk_connect(b))
+		return;
+	q = (struct breq){ .op = BLK_WRITE, .id = next_id++ };
+	q.nr = blk_segs(&q, &b->data, 88);
+	q.seg[5].gref = BAD_GREF;
+	expect_status("write with an invalid grant in segment 5", blk_one(b, &q), BLK_ERROR);
+
+	q = (struct breq){ .op = BLK_READ, .id = next_id++ };
+	q.nr = blk_segs(&q, &b->data, 88);
+	q.seg[10].gref = b->foreign.ref[0];
+	expect_status("read into a grant meant for another domain", blk_one(b, &q), BLK_ERROR);
+
+	q = (struct breq){ .op = BLK_READ, .id = next_id++ };
+	q.nr = blk_segs(&q, &b->rodata, 16);
+	expect_status("read into a read-only grant", blk_one(b, &q), BLK_ERROR);
+
+	q = (struct breq){ .op = BLK_READ, .id = next_id++, .nr = 11 };
+	for (int i = 0; i < 11; i++)
+		q.seg[i] = (struct blk_seg){ .gref = b->data.ref[0], .first = 0, .last = 7 };
+	expect_status("read with the same grant in all 11 segments", blk_one(b, &q), BLK_OKAY);
+
+	q = (struct breq){ .op = BLK_WRITE, .id = next_id++ };
+	q.nr = blk_segs(&q, &b->rodata, 16);
+	expect_status("write from a read-only grant", blk_one(b, &q),
+		      b->readonly ? BLK_ERROR : BLK_OKAY);
+
+	for (int i = 0; i < 32; i++) {
+		q = (struct breq){ .op = BLK_WRITE, .id = next_id++ };
+		q.nr = blk_segs(&q, &b->data, 88);
+		q.seg[i % 11].gref = BAD_GREF - i;
+		blk_put(b, &q);
+	}
+	blk_kick(b);
+	if (fring_wait(&b->r, 32, 30) < 32)
+		fail("32 requests with bad grants: only %u answers", fring_ready(&b->r));
+	for (uint32_t n = fring_ready(&b->r); n; n--) {
+		struct brsp o;
+
+		blk_get(b, &o);
+		if (o.status != BLK_ERROR)
+			fail("bad-grant request %llu: status %d", (unsigned long long)o.id,
+			     o.status);
+	}
+	say("a full ring of requests with one bad grant each: all refused");
+	blk_check_io(b, 0, "ring still serves");
+}
+
+static void bc_readonly(struct blk *b)
+{
+	if (blk_connect(b))
+		return;
+	if (!b->readonly) {
+		fail("this case needs a read-only vbd (info has no VDISK_READONLY)");
+		return;
+	}
+	expect_status("read of a read-only vbd", blk_rw(b, BLK_READ, 0, 8), BLK_OKAY);
+	expect_status("write to a read-only vbd", blk_rw(b, BLK_WRITE, 0, 8), BLK_ERROR);
+	expect_status("flush of a read-only vbd", blk_flush(b), BLK_EOPNOTSUPP);
+}
+
+/* Requests the ring stopped on must stay unanswered; then reconnect. */
+static void blk_expect_stopped(struct blk *b, const char *what)
+{
+	uint32_t before = RD(b->r.s->rsp_prod);
+
+	ev_notify(b->port);
+	fring_wait(&b->r, 1000, 3);
+	if (RD(b->r.s->rsp_prod) != before)
+		fail("%s: the backend went on answering (rsp_prod %u -> %u)", what, before,
+		     RD(b->r.s->rsp_prod));
+	else
+		say("%s: the backend stopped answering", what);
+}
+
+static void bc_prod_overflow(struct blk *b)
+{
+	if (blk_connect(b))
+		return;
+	b->r.req_prod_pvt = b->r.nr + 1;	/* one more than the ring holds */
+	blk_kick(b);
+	blk_expect_stopped(b, "req_prod one ring ahead");
+	b->r.req_prod_pvt = 0x80000000U;
+	blk_kick(b);
+	blk_expect_stopped(b, "req_prod 2^31 ahead");
+	blk_recover(b);
+}
+
+static void bc_prod_backwards(struct blk *b)
+{
+	if (blk_connect(b))
+		return;
+	for (int i = 0; i < 4; i++)
+		expect_status("read", blk_rw(b, BLK_READ, i * 8, 8), BLK_OKAY);
+	b->r.req_prod_pvt -= 8;
+	blk_kick(b);
+	blk_expect_stopped(b, "req_prod moved back by 8");
+	blk_recover(b);
+}
+
+static void bc_ring_garbage(struct blk *b)
+{
+	if (fe_reset())
+		return;
+	/* A ring whose indexes say 5000 requests are waiting. */
+	if (b->port)
+		ev_free(b->port);
+	b->port = ev_alloc(be_domid);
+	fring_init(&b->r, b->ringpg.mem, sizeof(struct blk_req64));
+	memset(b->r.s->ents, 0xa5, GPAGE - SRING_HDR);
+	WR(b->r.s->req_prod, 5000);
+	struct kv keys[3];
+
+	kv_set(&keys[0], "ring-ref", "%u", b->ringpg.ref[0]);
+	kv_set(&keys[1], "event-channel", "%u", b->port);
+	kv_set(&keys[2], "protocol", "x86_64-abi");
+	int s = fe_connect(keys, 3, XB_INITIALISED, blk_stale);
+
+	if (s == XB_CONNECTED && RD(b->r.s->rsp_prod) == 0)
+		blk_expect_stopped(b, "ring with req_prod 5000 at connect");
+	else if (s == XB_CLOSING || s == XB_CLOSED)
+		say("ring with req_prod 5000 at connect: refused (state %d)", s);
+	else
+		fail("ring with req_prod 5000 at connect: state %d, rsp_prod %u", s,
+		     RD(b->r.s->rsp_prod));
+	blk_recover(b);
+}
+
+/* Control-plane cases: keys the backend must refuse, then recovery. */
+static void blk_refused(struct blk *b, const char *what, const char *const *ovr)
+{
+	int s = blk_connect_ovr(b, ovr);
+
+	if (s == XB_CLOSING || s == XB_CLOSED)
+		say("%s: refused, backend state %d", what, s);
+	else
+		fail("%s: backend state %d, expected Closing or Closed", what, s);
+}
+
+static void bc_keys(struct blk *b)
+{
+	static const char *const proto[] = { "protocol=x86_16-abi", NULL };
+	static const char *const proto_long[] = {
+		"protocol=x86_64-abi-and-then-some-more-characters", NULL };
+	static const char *const order[] = { "ring-page-order=20", NULL };
+	static const char *const order1[] = { "ring-page-order=1", NULL };
+	static const char *const queues[] = { "multi-queue-num-queues=4096", NULL };
+	static const char *const queues0[] = { "multi-queue-num-queues=0", NULL };
+	static const char *const ref_bad[] = { "ring-ref=4294967280", NULL };
+	static const char *const ref_text[] = { "ring-ref=abc", NULL };
+	static const char *const ref_none[] = { "ring-ref=", NULL };
+	static const char *const ev_bad[] = { "event-channel=4000", NULL };
+	static const char *const ev_none[] = { "event-channel=", NULL };
+	static const char *const ev_neg[] = { "event-channel=-1", NULL };
+
+	blk_refused(b, "protocol x86_16-abi", proto);
+	blk_refused(b, "protocol with a long unknown name", proto_long);
+	blk_refused(b, "ring-page-order 20", order);
+	blk_refused(b, "ring-page-order 1 (not offered)", order1);
+	blk_refused(b, "multi-queue-num-queues 4096", queues);
+	blk_refused(b, "multi-queue-num-queues 0", queues0);
+	blk_refused(b, "ring-ref of no grant", ref_bad);
+	blk_refused(b, "ring-ref not a number", ref_text);
+	blk_refused(b, "no ring-ref", ref_none);
+	blk_refused(b, "event-channel not bound for dom0", ev_bad);
+	blk_refused(b, "no event-channel", ev_none);
+	blk_refused(b, "event-channel -1", ev_neg);
+	{
+		char ro[48], fo[48];
+		const char *ovr_ro[2], *ovr_fo[2];
+
+		snprintf(ro, sizeof(ro), "ring-ref=%u", b->rodata.ref[0]);
+		snprintf(fo, sizeof(fo), "ring-ref=%u", b->foreign.ref[0]);
+		ovr_ro[0] = ro;
+		ovr_fo[0] = fo;
+		ovr_ro[1] = NULL;
+		ovr_fo[1] = NULL;
+		blk_refused(b, "ring-ref of a read-only grant", ovr_ro);
+		blk_refused(b, "ring-ref of a grant for another domain", ovr_fo);
+	}
+	blk_recover(b);
+}
+
+/* ---- double fetch: a thread rewrites the slots while the backend reads them ---- */
+
+/*
+ * The flipper thread rewrites every slot of a ring, over and over, with
+ * flip(slot, k) for k = 0, 1, 2...; what it may touch is the caller's choice.
+ */
+struct flipper {
+	struct fring *r;
+	void (*flip)(uint8_t *slot, unsigned int k, void *ctx);
+	void *ctx;
+	int stop;		/* RD/WR: the main thread stops the flipper */
+	pthread_t t;
+};
+
+static void *flipper_run(void *arg)
+{
+	struct flipper *f = arg;
+	unsigned int k = 0;
+
+	while (!RD(f->stop))
+		for (unsigned int i = 0; i < f->r->nr; i++)
+			f->flip(fring_slot(f->r, i), k++, f->ctx);
+	return NULL;
+}
+
+static void flipper_start(struct flipper *f)
+{
+	WR(f->stop, 0);
+	if (pthread_create(&f->t, NULL, flipper_run, f))
+		setup_fail("pthread_create");
+}
+
+static void flipper_end(struct flipper *f)
+{
+	WR(f->stop, 1);
+	pthread_join(f->t, NULL);
+}
+
+static void blk_flip(uint8_t *slot, unsigned int k, void *ctx)
+{
+	struct blk_req64 *w = (void *)slot;
+	struct blk *b = ctx;
+
+	/*
+	 * Everything but the id swings between sane and hostile.  op and nr
+	 * share their bytes with the low 16 bits of a response's id, so ids
+	 * are told apart by their upper bits.
+	 */
+	w->nr = (k & 1) ? 255 : 1;
+	w->sector = (k & 2) ? (1ULL << 63) + 8 : 0;
+	w->op = (k & 4) ? BLK_WRITE : BLK_READ;
+	w->seg[0].gref = (k & 8) ? BAD_GREF : b->data.ref[0];
+	w->seg[0].last = (k & 16) ? 200 : 7;
+}
+
+static void bc_double_fetch(struct blk *b)
+{
+	enum { TOTAL = 3000 };
+	static uint8_t answered[TOTAL + 1];
+	uint32_t sent = 0, got = 0, ok = 0, err = 0;
+	struct flipper f = { .r = &b->r, .flip = blk_flip, .ctx = b };
+	double end;
+
+	if (blk_connect(b))
+		return;
+	flipper_start(&f);
+	end = now() + 120;
+	while (got < TOTAL && now() < end) {
+		while (sent < TOTAL && b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
+			struct breq q = { .op = BLK_READ, .sector = 0 };
+
+			sent++;
+			q.id = (uint64_t)sent << 16;
+
+			q.nr = blk_segs(&q, &b->data, 8);
+			blk_put(b, &q);
+		}
+		blk_kick(b);
+		fring_wait(&b->r, 1, 1);
+		for (uint32_t n = fring_ready(&b->r); n; n--) {
+			struct brsp o;
+
+			blk_get(b, &o);
+			got++;
+			o.id >>= 16;
+			if (o.id < 1 || o.id > TOTAL || answered[o.id]++) {
+				fail("response with id %llu: unknown or answered twice",
+				     (unsigned long long)o.id);
+				continue;
+			}
+			if (o.status == BLK_OKAY)
+				ok++;
+			else if (o.status == BLK_ERROR || o.status == BLK_EOPNOTSUPP)
+				err++;
+			else
+				fail("response status %d", o.status);
+		}
+	}
+	flipper_end(&f);
+	if (got != TOTAL)
+		fail("%u of %u requests answered", got, TOTAL);
+	say("%u requests rewritten while in the ring: %u answered OKAY, %u refused", TOTAL,
+	    ok, err);
+	blk_recover(b);
+}
+
+/* Every request slot in flight, for SECS (or forever with secs=0). */
+static void bc_flood(struct blk *b)
+{
+	uint64_t done = 0;
+	double end = now() + (opt_secs ? opt_secs : 1e9);
+
+	if (blk_connect(b))
+		return;
+	for (int i = 0; i < BLK_SEGS; i++)
+		memset(b->data.mem + i * GPAGE, 0x5a, GPAGE);
+	say("flood: keeping %u writes of 44 KiB in flight", b->r.nr);
+	while (now() < end) {
+		while (b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
+			struct breq q = { .op = BLK_WRITE, .id = next_id++,
+					  .sector = (next_id % 64) * 88 };
+
+			q.nr = blk_segs(&q, &b->data, 88);
+			blk_put(b, &q);
+		}
+		blk_kick(b);
+		fring_wait(&b->r, 1, 1);
+		for (uint32_t n = fring_ready(&b->r); n; n--) {
+			struct brsp o;
+
+			blk_get(b, &o);
+			if (o.status != BLK_OKAY)
+				fail("flood write %llu: status %d", (unsigned long long)o.id,
+				     o.status);
+			done++;
+		}
+	}
+	say("flood: %llu writes answered", (unsigned long long)done);
+}
+
+/* ---- the device-independent cases' view of a vbd ---- */
+
+static int blk_c_connect(void *dev)
+{
+	return blk_connect(dev);
+}
+
+static void blk_c_check(void *dev, const char *what)
+{
+	blk_check_io(dev, 0, what);
+}
+
+static void blk_c_recover(void *dev)
+{
+	blk_recover(dev);
+}
+
+/* A full ring of reads or writes in flight. */
+static void blk_c_in_flight(void *dev, int round)
+{
+	struct blk *b = dev;
+
+	while (b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
+		struct breq q = { .op = round & 1 ? BLK_WRITE : BLK_READ,
+				  .id = next_id++, .sector = round * 88 };
+
+		q.nr = blk_segs(&q, &b->data, 88);
+		blk_put(b, &q);
+	}
+	blk_kick(b);
+}
+
+static unsigned int blk_c_port(void *dev)
+{
+	return ((struct blk *)dev)->port;
+}
+
+/* ------------------------------------------------------------------ netif */
+
+#define NTXF_CSUM_BLANK	0x1
+#define NTXF_MORE_DATA	0x4
+#define NTXF_EXTRA_INFO	0x8
+#define NRSP_OKAY	0
+#define NRSP_ERROR	(-1)
+#define NRSP_NULL	1
+#define NET_EXTRA_GSO	1
+#define NET_EXTRA_MCAST_ADD 2
+#define NET_EXTRA_HASH	4
+#define NET_EXTRA_MORE	0x1
+
+struct ntx_req {
+	uint32_t gref;
+	uint16_t offset, flags, id, size;
+};
+
+struct ntx_rsp {
+	uint16_t id;
+	int16_t status;
+};
+
+struct nextra {
+	uint8_t type, flags;
+	uint16_t a;		/* gso.size */
+	uint8_t b, c;		/* gso.type, pad */
+	uint16_t d;		/* gso.features */
+};
+
+struct nrx_req {
+	uint16_t id, pad;
+	uint32_t gref;
+};
+
+struct nrx_rsp {
+	uint16_t id, offset, flags;
+	int16_t status;
+};
+
+_Static_assert(sizeof(struct ntx_req) == 12, "netif tx request");
+_Static_assert(sizeof(struct nextra) == 8, "netif extra info");
+_Static_assert(sizeof(struct nrx_rsp) == 8, "netif rx response");
+
+#define NET_RX_BUFS	64
+
+struct net {
+	struct gbuf txpg, rxpg, data, rxbuf, foreign;
+	struct fring tx, rx;
+	unsigned int port;
+	uint8_t mac[6];
+	uint32_t ip, peer;
+	int connected;
+};
+
+static struct net N;
+
+static uint32_t parse_ip(const char *s)
+{
+	unsigned int a, b, c, d;
+
+	if (sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+		return 0;
+	return a << 24 | b << 16 | c << 8 | d;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
+}
+
+/* An ARP request "who has PEER, tell IP" from our MAC, padded to 60 bytes. */
+static unsigned int arp_frame(struct net *n, uint8_t *f)
+{
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, n->mac, 6);
+	put_be16(f + 12, 0x0806);
+	put_be16(f + 14, 1);		/* Ethernet */
+	put_be16(f + 16, 0x0800);	/* IPv4 */
+	f[18] = 6;
+	f[19] = 4;
+	put_be16(f + 20, 1);		/* request */
+	memcpy(f + 22, n->mac, 6);
+	put_be32(f + 28, n->ip);
+	put_be32(f + 38, n->peer);
+	return 60;
+}
+
+static const char *const net_stale[] = {
+	"tx-ring-ref", "rx-ring-ref", "event-channel", "event-channel-tx", "event-channel-rx",
+	"request-rx-copy", "feature-rx-notify", "feature-sg", "multi-queue-num-queues",
+	"feature-gso-tcpv4", "feature-no-csum-offload", NULL
+};
+
+/* Post RX buffers 0..NET_RX_BUFS-1 (ids = buffer index). */
+static void net_post_rx(struct net *n, unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		struct nrx_req *q = fring_slot(&n->rx, n->rx.req_prod_pvt);
+		uint16_t id = n->rx.req_prod_pvt % NET_RX_BUFS;
+
+		q->id = id;
+		q->gref = n->rxbuf.ref[id];
+		n->rx.req_prod_pvt++;
+	}
+	fring_push(&n->rx);
+	ev_notify(n->port);
+}
+
+static int net_connect_ovr(struct net *n, const char *const *ovr, int post_rx)
+{
+	struct kv keys[10];
+	int k = 0, s;
+
+	if (fe_reset())
+		return -1;
+	if (n->port)
+		ev_free(n->port);
+	n->port = ev_alloc(be_domid);
+	fring_init(&n->tx, n->txpg.mem, sizeof(struct ntx_req));
+	fring_init(&n->rx, n->rxpg.mem, sizeof(struct nrx_req));
+	kv_set(&keys[k++], "tx-ring-ref", "%u", n->txpg.ref[0]);
+	kv_set(&keys[k++], "rx-ring-ref", "%u", n->rxpg.ref[0]);
+	kv_set(&keys[k++], "event-channel", "%u", n->port);
+	kv_set(&keys[k++], "request-rx-copy", "1");
+	kv_set(&keys[k++], "feature-rx-notify", "1");
+	kv_set(&keys[k++], "feature-sg", "1");
+	for (int i = 0; ovr && ovr[i]; i++) {
+		const char *eq = strchr(ovr[i], '=');
+		char key[48];
+		int found = 0;
+
+		if (!eq || eq - ovr[i] >= (long)sizeof(key))
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - ovr[i]), ovr[i]);
+		for (int j = 0; j < k; j++)
+			found |= !strcmp(keys[j].key, key);
+		if (found) {
+			kv_override(keys, k, key, eq + 1);
+		} else if (k < 10) {
+			keys[k].key = strdup(key);
+			snprintf(keys[k].val, sizeof(keys[k].val), "%s", eq + 1);
+			k++;
+		}
+	}
+	s = fe_connect(keys, k, XB_CONNECTED, net_stale);
+	n->connected = s == XB_CONNECTED;
+	if (n->connected && post_rx)
+		net_post_rx(n, NET_RX_BUFS);
+	return s;
+}
+
+static int net_connect(struct net *n)
+{
+	int s = net_connect_ovr(n, NULL, 1);
+
+	/* A late event of an earlier connection may close this one: once more. */
+	if (s == XB_CLOSING || s == XB_CLOSED) {
+		say("backend closed the new connection (state %d); connecting again", s);
+		s = net_connect_ovr(n, NULL, 1);
+	}
+
+	if (s != XB_CONNECTED) {
+		fail("backend did not connect (state %d)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static void net_tx_put(struct net *n, uint32_t gref, uint16_t off, uint16_t flags,
+		       uint16_t size)
+{
+	struct ntx_req *q = fring_slot(&n->tx, n->tx.req_prod_pvt);
+
+	q->gref = gref;
+	q->offset = off;
+	q->flags = flags;
+	q->id = n->tx.req_prod_pvt & 0xffff;
+	q->size = size;
+	n->tx.req_prod_pvt++;
+}
+
+static void net_extra_put(struct net *n, const struct nextra *x)
+{
+	memcpy(fring_slot(&n->tx, n->tx.req_prod_pvt++), x, sizeof(*x));
+}
+
+/*
+ * Publish what was put, wait for SLOTS answers; the statuses of the data
+ * slots are summarised: OKAY when all are, else the first other status.
+ */
+static int net_tx_send(struct net *n, unsigned int slots)
+{
+	int status = NRSP_OKAY, seen = 0;
+
+	fring_push(&n->tx);
+	ev_notify(n->port);
+	if (fring_wait(&n->tx, slots, 20) < slots)
+		return 99;
+	for (unsigned int i = 0; i < slots; i++) {
+		struct ntx_rsp r;
+
+		memcpy(&r, fring_slot(&n->tx, n->tx.rsp_cons++), sizeof(r));
+		if (r.status == NRSP_NULL)
+			continue;
+		if (!seen++ || status == NRSP_OKAY)
+			status = r.status;
+	}
+	return status;
+}
+
+/* Is there an ARP reply from the peer to us among the RX responses, within SECS? */
+static int net_rx_arp_reply(struct net *n, double secs)
+{
+	double end = now() + secs;
+	int found = 0;
+
+	while (!found && now() < end) {
+		fring_wait(&n->rx, 1, 0.5);
+		for (uint32_t k = fring_ready(&n->rx); k; k--) {
+			struct nrx_rsp r;
+			const uint8_t *f;
+
+			memcpy(&r, fring_slot(&n->rx, n->rx.rsp_cons++), sizeof(r));
+			if (r.id >= NET_RX_BUFS || r.status < 42 || r.offset > GPAGE - 42)
+				continue;
+			f = n->rxbuf.mem + (size_t)r.id * GPAGE + r.offset;
+			if (f[12] == 0x08 && f[13] == 0x06 && f[20] == 0 && f[21] == 2 &&
+			    !memcmp(f + 32, n->mac, 6))
+				found = 1;
+		}
+		/* Give every buffer back. */
+		uint32_t want = n->rx.rsp_cons + NET_RX_BUFS - n->rx.req_prod_pvt;
+
+		if (want)
+			net_post_rx(n, want);
+	}
+	return found;
+}
+
+/* One ARP request in the slots described by SIZES (offsets into data page 0). */
+static int net_arp_split(struct net *n, const unsigned int *sizes, unsigned int nr,
+			 int *got_reply)
+{
+	uint8_t *f = n->data.mem;
+	unsigned int len = arp_frame(n, f), off = 0, share;
+	unsigned int rest = 0;
+
+	for (unsigned int i = 1; i < nr; i++)
+		rest += sizes[i];
+	share = len - rest;
+	net_tx_put(n, n->data.ref[0], 0, nr > 1 ? NTXF_MORE_DATA : 0, len);
+	off = share;
+	for (unsigned int i = 1; i < nr; i++) {
+		net_tx_put(n, n->data.ref[0], off, i + 1 < nr ? NTXF_MORE_DATA : 0, sizes[i]);
+		off += sizes[i];
+	}
+	int st = net_tx_send(n, nr);
+
+	if (got_reply)
+		*got_reply = st == NRSP_OKAY && net_rx_arp_reply(n, 3);
+	return st;
+}
+
+/*
+ * The same ARP request until the peer answers, as an ARP client retries: the
+ * bridge forwards from a vif only once it has seen its carrier come up
+ * (link watch, up to a second or more after we connected).
+ */
+static int net_arp_retry(struct net *n, const unsigned int *sizes, unsigned int nr,
+			 int *got_reply)
+{
+	int st = NRSP_OKAY;
+
+	*got_reply = 0;
+	for (int i = 0; i < 6 && st == NRSP_OKAY && !*got_reply; i++)
+		st = net_arp_split(n, sizes, nr, got_reply);
+	return st;
+}
+
+static void net_check_arp(struct net *n, const char *what)
+{
+	unsigned int one = 0;
+	int reply, st = net_arp_retry(n, &one, 1, &reply);
+
+	if (st != NRSP_OKAY)
+		fail("%s: ARP request answered with status %d", what, st);
+	else if (!reply)
+		fail("%s: no ARP reply from the peer to 6 requests 3 s apart", what);
+	else
+		say("%s: ARP request sent, the peer's reply received", what);
+}
+
+static void net_recover(struct net *n)
+{
+	if (net_connect(n))
+		return;
+	net_check_arp(n, "after reconnecting");
+}
+
+static void net_expect(const char *what, int got, int want)
+{
+	if (got == want)
+		say("%s: status %d as expected", what, got);
+	else if (got == 99)
+		fail("%s: no response within 20 s (expected %d)", what, want);
+	else
+		fail("%s: status %d, expected %d", what, got, want);
+}
+
+/* ---- net cases ---- */
+
+static void nc_ok(struct net *n)
+{
+	if (net_connect(n))
+		return;
+	net_check_arp(n, "plain ARP request");
+}
+
+static void nc_split(struct net *n)
+{
+	unsigned int s18[18], z[8] = { 0, 0, 20, 0, 0, 10, 0, 0 };
+	int reply, st;
+
+	if (net_connect(n))
+		return;
+	/* XSA-423: the Ethernet header alone is spread over 4 slots. */
+	s18[0] = 0;
+	for (int i = 1; i < 18; i++)
+		s18[i] = 3;
+	st = net_arp_retry(n, s18, 18, &reply);
+	net_expect("60-byte ARP in 18 slots, 9 bytes in the first", st, NRSP_OKAY);
+	if (st == NRSP_OKAY && !reply)
+		fail("no ARP reply to the split request");
+	else if (reply)
+		say("the peer answered the split request: the packet arrived whole");
+	/* XSA-448: empty fragments between the others. */
+	st = net_arp_retry(n, z, 8, &reply);
+	net_expect("ARP with 6 zero-length fragments", st, NRSP_OKAY);
+	if (st == NRSP_OKAY && !reply)
+		fail("no ARP reply to the request with empty fragments");
+	else if (reply)
+		say("the peer answered the request with empty fragments");
+	/* XSA-432: the most slots with a packet shorter than a header copy. */
+	for (int i = 1; i < 18; i++)
+		s18[i] = i < 14 ? 1 : 0;
+	st = net_arp_split(n, s18, 18, &reply);
+	net_expect("18 slots of 1 and 0 bytes", st, NRSP_OKAY);
+}
+
+static void nc_malformed(struct net *n)
+{
+	unsigned int s19[19], s63[63];
+
+	if (net_connect(n))
+		return;
+	s19[0] = 0;
+	for (int i = 1; i < 19; i++)
+		s19[i] = 2;
+	net_expect("19 data slots", net_arp_split(n, s19, 19, NULL), NRSP_ERROR);
+	s63[0] = 0;
+	for (int i = 1; i < 63; i++)
+		s63[i] = i < 40 ? 1 : 0;
+	net_expect("63 data slots", net_arp_split(n, s63, 63, NULL), NRSP_ERROR);
+
+	arp_frame(n, n->data.mem);
+	net_tx_put(n, n->data.ref[0], 0, 0, 10);
+	net_expect("10-byte packet", net_tx_send(n, 1), NRSP_ERROR);
+	net_tx_put(n, n->data.ref[0], 4090, 0, 60);
+	net_expect("slot crossing its page", net_tx_send(n, 1), NRSP_ERROR);
+	net_tx_put(n, n->data.ref[0], 0, NTXF_MORE_DATA, 60);
+	net_tx_put(n, n->data.ref[0], 100, 0, 61);
+	net_expect("fragment larger than the packet", net_tx_send(n, 2), NRSP_ERROR);
+	net_tx_put(n, n->data.ref[0], 0, NTXF_MORE_DATA, 60);
+	net_tx_put(n, n->data.ref[0], 4090, 0, 50);
+	net_expect("fragment crossing its page", net_tx_send(n, 2), NRSP_ERROR);
+	net_tx_put(n, n->data.ref[0], 0, 0, 0xffff);
+	net_expect("65535-byte packet in one slot", net_tx_send(n, 1), NRSP_ERROR);
+	net_tx_put(n, BAD_GREF, 0, 0, 60);
+	net_expect("invalid grant", net_tx_send(n, 1), NRSP_ERROR);
+	memcpy(n->foreign.mem, n->data.mem, 60);
+	net_tx_put(n, n->foreign.ref[0], 0, 0, 60);
+	net_expect("grant for another domain", net_tx_send(n, 1), NRSP_ERROR);
+	net_tx_put(n, n->data.ref[0], 0, NTXF_MORE_DATA, 60);
+	net_tx_put(n, BAD_GREF, 0, 0, 20);
+	net_expect("invalid grant in a fragment", net_tx_send(n, 2), NRSP_ERROR);
+	net_check_arp(n, "ring still serves");
+}
+
+static void nc_extras(struct net *n)
+{
+	static const struct { struct nextra x; const char *what; } bad[] = {
+		{ { .type = 0 }, "extra type NONE" },
+		{ { .type = 6 }, "extra type 6 (past MAX)" },
+		{ { .type = 200 }, "extra type 200" },
+		{ { .type = NET_EXTRA_MCAST_ADD }, "multicast add (not negotiated)" },
+		{ { .type = NET_EXTRA_GSO, .a = 1400, .b = 1 }, "GSO TCPv4 (not negotiated)" },
+		{ { .type = NET_EXTRA_GSO, .a = 0, .b = 1 }, "GSO size 0" },
+		{ { .type = NET_EXTRA_GSO, .a = 1400, .b = 77 }, "GSO type 77" },
+	};
+	struct nextra hash = { .type = NET_EXTRA_HASH, .flags = NET_EXTRA_MORE };
+
+	if (net_connect(n))
+		return;
+	arp_frame(n, n->data.mem);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		net_tx_put(n, n->data.ref[0], 0, NTXF_EXTRA_INFO, 60);
+		net_extra_put(n, &bad[i].x);
+		net_expect(bad[i].what, net_tx_send(n, 2), NRSP_ERROR);
+	}
+	/* The same extra twice. */
+	net_tx_put(n, n->data.ref[0], 0, NTXF_EXTRA_INFO, 60);
+	net_extra_put(n, &hash);
+	net_extra_put(n, &hash);
+	hash.flags = 0;
+	net_extra_put(n, &hash);
+	net_expect("three HASH extras", net_tx_send(n, 4), NRSP_ERROR);
+	/* A hash hint alone is allowed. */
+	net_tx_put(n, n->data.ref[0], 0, NTXF_EXTRA_INFO, 60);
+	net_extra_put(n, &hash);
+	net_expect("one HASH extra", net_tx_send(n, 2), NRSP_OKAY);
+	net_check_arp(n, "ring still serves");
+}
+
+static int net_closed_after(struct net *n, const char *what)
+{
+	ev_notify(n->port);
+	int s = be_wait(BIT(XB_CLOSING) | BIT(XB_CLOSED), 20);
+
+	if (s < 0) {
+		fail("%s: backend still in state %d, expected it to shut the ring down", what,
+		     be_state());
+		return -1;
+	}
+	say("%s: the backend shut the ring down (state %d)", what, s);
+	return 0;
+}
+
+static void nc_chain(struct net *n)
+{
+	if (net_connect(n))
+		return;
+	for (int i = 0; i < 70; i++)
+		net_tx_put(n, n->data.ref[0], 0, NTXF_MORE_DATA, 60);
+	fring_push(&n->tx);
+	net_closed_after(n, "a chain of 70 slots");
+	net_recover(n);
+	if (net_connect(n))
+		return;
+	net_tx_put(n, n->data.ref[0], 0, NTXF_MORE_DATA, 60);
+	net_tx_put(n, n->data.ref[0], 0, NTXF_MORE_DATA, 20);
+	fring_push(&n->tx);
+	net_closed_after(n, "a chain that runs past req_prod");
+	net_recover(n);
+}
+
+static void nc_prod(struct net *n)
+{
+	if (net_connect(n))
+		return;
+	n->tx.req_prod_pvt = 1000;
+	fring_push(&n->tx);
+	net_closed_after(n, "TX req_prod 1000 ahead");
+	net_recover(n);
+	if (net_connect(n))
+		return;
+	n->rx.req_prod_pvt = n->rx.rsp_cons + 5000;
+	fring_push(&n->rx);
+	ev_notify(n->port);
+	/* RX overflow: refused ring or no delivery, never a crash. */
+	int s = be_wait(BIT(XB_CLOSING) | BIT(XB_CLOSED), 5);
+
+	say("RX req_prod 5000 ahead: backend state %d", s < 0 ? be_state() : s);
+	net_recover(n);
+}
+
+static void nc_keys(struct net *n)
+{
+	static const char *const k[][3] = {
+		{ "multi-queue-num-queues=64", NULL },
+		{ "multi-queue-num-queues=0", NULL },
+		{ "request-rx-copy=", NULL },
+		{ "request-rx-copy=0", NULL },
+		{ "feature-rx-notify=", NULL },
+		{ "tx-ring-ref=4294967280", NULL },
+		{ "rx-ring-ref=abc", NULL },
+		{ "tx-ring-ref=", NULL },
+		{ "event-channel=4000", NULL },
+		{ "event-channel=", NULL },
+		{ "event-channel-tx=4000", "event-channel-rx=4001", NULL },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(k); i++) {
+		int s = net_connect_ovr(n, k[i], 0);
+
+		if (s == XB_CLOSING || s == XB_CLOSED)
+			say("%s%s%s: refused, backend state %d", k[i][0], k[i][1] ? " " : "",
+			    k[i][1] ? k[i][1] : "", s);
+		else
+			fail("%s: backend state %d, expected Closing or Closed", k[i][0], s);
+	}
+	{
+		char ro[48];
+		const char *ovr[2];
+
+		snprintf(ro, sizeof(ro), "rx-ring-ref=%u", n->foreign.ref[0]);
+		ovr[0] = ro;
+		ovr[1] = NULL;
+		int s = net_connect_ovr(n, ovr, 0);
+
+		if (s == XB_CLOSING || s == XB_CLOSED)
+			say("rx-ring-ref of a grant for another domain: refused");
+		else
+			fail("rx-ring-ref of a foreign grant: backend state %d", s);
+	}
+	net_recover(n);
+}
+
+/* ---- double fetch on TX: offsets and sizes rewritten while the backend reads them ---- */
+
+static void net_flip(uint8_t *slot, unsigned int k, void *ctx)
+{
+	struct ntx_req *q = (void *)slot;
+
+	(void)ctx;
+	/*
+	 * Only offset and size: gref, flags and id share their bytes with the
+	 * responses, which must stay readable.
+	 */
+	q->offset = (k & 1) ? 4090 : 0;
+	q->size = (k & 2) ? 65535 : (k & 4) ? 10 : 60;
+}
+
+static void nc_double_fetch(struct net *n)
+{
+	enum { TOTAL = 3000 };
+	uint32_t sent = 0, got = 0, ok = 0, err = 0;
+	struct flipper f = { .r = &n->tx, .flip = net_flip };
+	double end;
+
+	if (net_connect(n))
+		return;
+	arp_frame(n, n->data.mem);
+	flipper_start(&f);
+	end = now() + 120;
+	while (got < TOTAL && now() < end) {
+		while (sent < TOTAL && n->tx.req_prod_pvt - n->tx.rsp_cons < 64) {
+			net_tx_put(n, n->data.ref[0], 0, 0, 60);
+			sent++;
+		}
+		fring_push(&n->tx);
+		ev_notify(n->port);
+		fring_wait(&n->tx, 1, 1);
+		for (uint32_t k = fring_ready(&n->tx); k; k--) {
+			struct ntx_rsp r;
+			uint16_t want = n->tx.rsp_cons & 0xffff;
+
+			memcpy(&r, fring_slot(&n->tx, n->tx.rsp_cons++), sizeof(r));
+			got++;
+			if (r.id != want)
+				fail("TX response %u has id %u", want, r.id);
+			if (r.status == NRSP_OKAY)
+				ok++;
+			else if (r.status == NRSP_ERROR)
+				err++;
+			else
+				fail("TX response status %d", r.status);
+		}
+		/* Whatever arrives is not looked at: give the buffers back. */
+		n->rx.rsp_cons = RD(n->rx.s->rsp_prod);
+		uint32_t want = n->rx.rsp_cons + NET_RX_BUFS - n->rx.req_prod_pvt;
+
+		if (want && want <= NET_RX_BUFS)
+			net_post_rx(n, want);
+	}
+	flipper_end(&f);
+	if (got != TOTAL)
+		fail("%u of %u packets answered", got, TOTAL);
+	say("%u packets rewritten while in the ring: %u sent, %u refused", TOTAL, ok, err);
+	net_recover(n);
+}
+
+/* Never post RX buffers nor take responses; hold the connection SECS. */
+static void nc_rx_stall(struct net *n)
+{
+	if (net_connect_ovr(n, NULL, 0) != XB_CONNECTED) {
+		fail("backend did not connect");
+		return;
+	}
+	say("rx-stall: connected, taking nothing for %d s", opt_secs);
+	sleep(opt_secs);
+	say("rx-stall: done holding");
+	net_post_rx(n, NET_RX_BUFS);
+	/* The carrier may need the stall timer to notice; allow for it. */
+	unsigned int one = 0;
+	int reply = 0;
+	double end = now() + 30;
+
+	while (!reply && now() < end)
+		net_arp_split(n, &one, 1, &reply);
+	if (!reply)
+		fail("no ARP reply once RX buffers were posted");
+	else
+		say("after posting RX buffers the peer's ARP reply arrives");
+}
+
+/* ---- the device-independent cases' view of a vif ---- */
+
+static int net_c_connect(void *dev)
+{
+	return net_connect(dev);
+}
+
+static void net_c_check(void *dev, const char *what)
+{
+	net_check_arp(dev, what);
+}
+
+static void net_c_recover(void *dev)
+{
+	net_recover(dev);
+}
+
+/* 200 packets in flight. */
+static void net_c_in_flight(void *dev, int round)
+{
+	struct net *n = dev;
+
+	(void)round;
+	for (int i = 0; i < 200; i++)
+		net_tx_put(n, n->data.ref[0], 0, 0, 60);
+	fring_push(&n->tx);
+	ev_notify(n->port);
+}
+
+static unsigned int net_c_port(void *dev)
+{
+	return ((struct net *)dev)->port;
+}
+
+/* ---- cases for either device ---- */
+
+/* What those cases need of a connection, for a vbd or a vif. */
+struct conn {
+	void *dev;
+	int (*connect)(void *dev);			/* 0 once Connected */
+	void (*check)(void *dev, const char *what);	/* I/O works */
+	void (*recover)(void *dev);			/* reconnect, then check */
+	void (*in_flight)(void *dev, int round);	/* requests the backend holds */
+	unsigned int (*port)(void *dev);
+	const char *key1, *key2;			/* more keys to flood */
+};
+
+static void gc_event_storm(const struct conn *c)
+{
+	if (c->connect(c->dev))
+		return;
+	event_storm(c->port(c->dev));
+	c->check(c->dev, "ring still serves");
+}
+
+static void gc_xs_flood(const struct conn *c)
+{
+	if (c->connect(c->dev))
+		return;
+	xs_flood(c->key1, c->key2);
+	c->recover(c->dev);
+}
+
+/* Connect, put requests in flight, change state a dozen times; again for secs= (10 at least). */
+static void gc_state_flap(const struct conn *c)
+{
+	int rounds = 0;
+	double end = now() + (opt_secs > 10 ? opt_secs : 10);
+
+	while (now() < end) {
+		if (c->connect(c->dev))
+			return;
+		c->in_flight(c->dev, rounds);
+		state_burst(rounds++);
+	}
+	say("state flapping: %d rounds of requests in flight, then 12 state changes",
+	    rounds);
+	c->recover(c->dev);
+}
+
+/* Packets in both directions for SECS (forever with secs=0): for destroy tests. */
+static void nc_flood(struct net *n)
+{
+	double end = now() + (opt_secs ? opt_secs : 1e9);
+	unsigned long sent = 0;
+
+	if (net_connect(n))
+		return;
+	arp_frame(n, n->data.mem);
+	say("flood: ARP requests as fast as the ring takes them");
+	while (now() < end) {
+		while (n->tx.req_prod_pvt - n->tx.rsp_cons < n->tx.nr) {
+			net_tx_put(n, n->data.ref[0], 0, 0, 60);
+			sent++;
+		}
+		fring_push(&n->tx);
+		ev_notify(n->port);
+		fring_wait(&n->tx, 1, 1);
+		n->tx.rsp_cons = RD(n->tx.s->rsp_prod);
+		uint32_t want = RD(n->rx.s->rsp_prod) + NET_RX_BUFS - n->rx.req_prod_pvt;
+
+		n->rx.rsp_cons = RD(n->rx.s->rsp_prod);
+		if (want && want <= NET_RX_BUFS)
+			net_post_rx(n, want);
+	}
+	say("flood: %lu packets sent", sent);
+}
+
+/* ------------------------------------------------------------------ main */
+
+struct hcase {
+	const char *kind, *name, *what;
+	void (*blk)(struct blk *b);
+	void (*net)(struct net *n);
+	void (*any)(const struct conn *c);
+};
+
+static const struct hcase cases[] = {
+	{ "blk", "ok", "sane I/O through the harness (the baseline)", .blk = bc_ok },
+	{ "blk", "abi32", "x86_32 protocol: I/O and padding", .blk = bc_abi32 },
+	{ "blk", "segs", "nr_segments 0, 12, 100, 255", .blk = bc_segs },
+	{ "blk", "sectors", "first_sect > last_sect, last_sect >= 8", .blk = bc_sectors },
+	{ "blk", "region", "sectors past the region, 64-bit overflow", .blk = bc_region },
+	{ "blk", "ops", "unknown and unoffered operations (indirect, discard)", .blk = bc_ops },
+	{ "blk", "grants", "invalid, foreign, read-only, duplicated grants", .blk = bc_grants },
+	{ "blk", "readonly", "writes to a read-only vbd", .blk = bc_readonly },
+	{ "blk", "prod-overflow", "req_prod beyond the ring", .blk = bc_prod_overflow },
+	{ "blk", "prod-backwards", "req_prod moving backwards", .blk = bc_prod_backwards },
+	{ "blk", "ring-garbage", "a ring page full of garbage at connect", .blk = bc_ring_garbage },
+	{ "blk", "keys", "bad protocol, ring order, queues, ring refs, channels", .blk = bc_keys },
+	{ "blk", "double-fetch", "requests rewritten while the backend reads them",
+	  .blk = bc_double_fetch },
+	{ "blk", "flood", "a full ring of writes for secs= (0: forever)", .blk = bc_flood },
+	{ "blk", "event-storm", "notifications without requests", .any = gc_event_storm },
+	{ "blk", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
+	{ "blk", "state-flap", "state changes with requests in flight", .any = gc_state_flap },
+	{ "net", "ok", "an ARP round trip through the harness (the baseline)", .net = nc_ok },
+	{ "net", "split", "header over many slots, empty fragments, max slots",
+	  .net = nc_split },
+	{ "net", "malformed", "too many slots, short, page-crossing, bad grants",
+	  .net = nc_malformed },
+	{ "net", "extras", "bad extra_info types, GSO not negotiated", .net = nc_extras },
+	{ "net", "double-fetch", "TX offsets and sizes rewritten while the backend reads them",
+	  .net = nc_double_fetch },
+	{ "net", "chain", "over-long and truncated slot chains", .net = nc_chain },
+	{ "net", "prod", "TX and RX producer overflow", .net = nc_prod },
+	{ "net", "keys", "queues, rx-copy, ring refs, event channels", .net = nc_keys },
+	{ "net", "rx-stall", "never takes RX for secs=", .net = nc_rx_stall },
+	{ "net", "event-storm", "notifications without requests", .any = gc_event_storm },
+	{ "net", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
+	{ "net", "state-flap", "state changes with packets in flight", .any = gc_state_flap },
+	{ "net", "flood", "TX and RX traffic for secs= (0: forever)", .net = nc_flood },
+};
+
+static void die_usage(void)
+{
+	fputs("usage: pvhostile blk|net CASE DEVID [ip=A.B.C.D] [peer=A.B.C.D] [secs=N]\n"
+	      "       pvhostile list\n", stderr);
+	exit(2);
+}
+
+static void read_mac(struct net *n)
+{
+	char p[160];
+	unsigned int m[6];
+
+	fe_path(p, sizeof(p), "mac");
+	if (xs_read(0, p) || sscanf(reply, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+				    &m[4], &m[5]) != 6) {
+		say("SETUP FAILED: no MAC in %s", p);
+		exit(3);
+	}
+	for (int i = 0; i < 6; i++)
+		n->mac[i] = m[i];
+}
+
+int main(int argc, char **argv)
+{
+	const struct hcase *c = NULL;
+
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+			printf("%s %-15s %s\n", cases[i].kind, cases[i].name, cases[i].what);
+		return 0;
+	}
+	if (argc < 4)
+		die_usage();
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+		if (!strcmp(cases[i].kind, argv[1]) && !strcmp(cases[i].name, argv[2]))
+			c = &cases[i];
+	if (!c)
+		die_usage();
+	for (int i = 4; i < argc; i++) {
+		if (!strncmp(argv[i], "ip=", 3))
+			opt_ip = argv[i] + 3;
+		else if (!strncmp(argv[i], "peer=", 5))
+			opt_peer = argv[i] + 5;
+		else if (!strncmp(argv[i], "secs=", 5))
+			opt_secs = atoi(argv[i] + 5);
+		else
+			die_usage();
+	}
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	xs_open();
+	fe_find(c->kind[0] == 'b' ? "vbd" : "vif", argv[3]);
+	say("%s %s on %s (backend %s, domain %u): %s", c->kind, c->name, fe, be, be_domid,
+	    c->what);
+	if (c->kind[0] == 'b') {
+		struct conn cn = { &B, blk_c_connect, blk_c_check, blk_c_recover,
+				   blk_c_in_flight, blk_c_port, "ring-ref", "event-channel" };
+
+		galloc(&B.ringpg, 1, be_domid, 1);
+		galloc(&B.data, BLK_SEGS, be_domid, 1);
+		galloc(&B.rodata, 2, be_domid, 0);
+		galloc(&B.foreign, 1, OTHER_DOMID, 1);
+		if (c->any)
+			c->any(&cn);
+		else
+			c->blk(&B);
+	} else {
+		struct conn cn = { &N, net_c_connect, net_c_check, net_c_recover,
+				   net_c_in_flight, net_c_port, "tx-ring-ref",
+				   "multi-queue-num-queues" };
+
+		galloc(&N.txpg, 1, be_domid, 1);
+		galloc(&N.rxpg, 1, be_domid, 1);
+		galloc(&N.data, 1, be_domid, 0);
+		galloc(&N.rxbuf, NET_RX_BUFS, be_domid, 1);
+		galloc(&N.foreign, 1, OTHER_DOMID, 1);
+		N.ip = parse_ip(opt_ip);
+		N.peer = parse_ip(opt_peer);
+		read_mac(&N);
+		if (c->any)
+			c->any(&cn);
+		else
+			c->net(&N);
+	}
+	if (failures) {
+		say("FAIL %s %s: %d unexpected results", c->kind, c->name, failures);
+		return 1;
+	}
+	say("PASS %s %s", c->kind, c->name);
+	return 0;
+}

@@ -1,0 +1,267 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# hostile: a guest without xen-blkfront/xen-netfront plays its devices' frontends itself
+# (tools/testing/lab/pvhostile.c) and sends what broken or malicious frontends sent in past
+# Xen advisories (the table is Documentation/security.md). For every case:
+#   - pvhostile's own checks pass (the responses and states the guest sees);
+#   - dom0's kernel logs no oops, BUG, WARNING or splat;
+#   - pvblkback's counters record the refused requests where the case says how many;
+#   - a neighbour guest, writing and verifying its disk and pinging the peer the whole time,
+#     keeps going without an error (one round at least ends during each case).
+# Then the attacker is destroyed with disk and network I/O in flight: its domain goes away
+# completely (no zombie held by a grant mapping), its backend devices and threads go, dom0's
+# memory comes back to what it was before the attacker existed, the neighbour's data are
+# intact on the disk, the attacker's neighbours on the disk were never written. Last, rmmod
+# of either module is refused while the neighbour is connected, and works once it is gone.
+# pvtest-timeout: 1800
+set -euo pipefail
+# shellcheck source=tools/testing/selftests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+ATT=hostile NB=neighbour
+M=$((1 << 20))
+A_START=2048M A_SIZE=64M     # the attacker's disk (rw)
+N_START=2112M N_SIZE=64M     # the neighbour's, right after it
+R_START=3072M R_SIZE=16M     # the attacker's read-only disk
+ATT_MAC=$(net_mac 64 1) NB_MAC=$(net_mac 64 2)
+ATT_IP=$(guest_ip 40) NB_IP=$(guest_ip 41)
+XVDA=$(vbd_devid xvda)
+# Tolerances for "back to the baseline" once the attacker is gone (xenstored and the page
+# cache move a little on their own).
+MEM_TOL_MIB=32 SLAB_TOL_MIB=8
+
+# blk CASE VDEV STAT=N... and net CASE: the cases in order; the counters are pvblkback's
+# statistics of that vbd, which must grow by exactly N.
+CASES=(
+	"blk ok xvda"
+	"blk abi32 xvda bad_req=1"
+	"blk segs xvda bad_req=5"
+	"blk sectors xvda bad_req=4"
+	"blk region xvda region_err=6"
+	"blk ops xvda unsup_req=6"
+	"blk grants xvda map_err=35"
+	"blk readonly xvdb bad_req=1 unsup_req=1"
+	"blk prod-overflow xvda ring_err=1"
+	"blk prod-backwards xvda ring_err=1"
+	"blk ring-garbage xvda"
+	"blk keys xvda"
+	"blk double-fetch xvda"
+	"blk event-storm xvda"
+	"blk xs-flood xvda"
+	"blk state-flap xvda"
+	"net ok"
+	"net split"
+	"net malformed"
+	"net extras"
+	"net double-fetch"
+	"net chain"
+	"net prod"
+	"net keys"
+	"net rx-stall"
+	"net event-storm"
+	"net xs-flood"
+	"net state-flap"
+)
+
+require_pvblkback
+require_net
+trap 'pvtest_cleanup >/dev/null 2>&1' EXIT
+net_mark_dirty
+tap_plan $((${#CASES[@]} + 21))
+
+# The attacker's neighbours on the disk: 1 MiB before its region, and the neighbour's region
+# (which the neighbour guest fills itself).
+A0=$(to_bytes $A_START) AZ=$(to_bytes $A_SIZE) N0=$(to_bytes $N_START)
+tap_run "dom0 writes a guard pattern before the attacker's region" \
+	pvpattern write "$PVTEST_DISK" $((A0 - M)) $M 91 || true
+
+# ---- the neighbour: verified disk and network I/O the whole time
+cfg=$(guest_cfg $NB --disk "$(region_spec xvda $N_START $N_SIZE)" \
+	--vif "$(net_cfg_vif "$NB_MAC")")
+guest_create $NB "$cfg" || tap_bail "the neighbour guest did not start"
+nbd=$(guest_domid $NB)
+out=$(guest_net_up $NB "$NB_IP" "$NB_MAC") || tap_bail "neighbour network: $out"
+avail0=$(meminfo MemAvailable) sunr0=$(meminfo SUnreclaim)
+threads0=$(pvblk_threads | wc -l)
+NBX=/local/domain/$nbd/data/pvtest
+# Round r writes 1 MiB with seed 100 + r at MiB (r % 32) of its disk, reads it back, pings.
+# shellcheck disable=SC2016 # runs in the guest
+nb_loop='r=0
+while ! pvxs exists data/pvtest/stop; do
+	r=$((r + 1)) o=$(((r % 32) * 1048576))
+	if ! out=$(pvpattern write /dev/xvda $o 1048576 $((100 + r)) 2>&1 &&
+		pvpattern verify /dev/xvda $o 1048576 $((100 + r)) 2>&1); then
+		pvxs write data/pvtest/nfail "round $r disk: $out"; exit 1
+	fi
+	if ! ping -c 1 -W 10 '"$PVTEST_PEER_IP"' >/dev/null 2>&1; then
+		pvxs write data/pvtest/nfail "round $r: no answer to ping"; exit 1
+	fi
+	pvxs write data/pvtest/rounds $r
+done
+echo "$r rounds"'
+pvxs rm "$NBX/stop" "$NBX/nfail" "$NBX/rounds"
+bg_start nb guest_run -t 3000 $NB "$nb_loop"
+nb_rounds() { pvxs read "$NBX/rounds" 2>/dev/null || echo 0; }
+# shellcheck disable=SC2016 # evaluated by wait_for
+wait_for '[ "$(nb_rounds)" -ge 1 ]' 120 || tap_bail "the neighbour's I/O loop does not run: $(pvxs read "$NBX/nfail" 2>&1)"
+
+# ---- the attacker
+cfg=$(guest_cfg $ATT --extra pvtest.nofront --disk "$(region_spec xvda $A_START $A_SIZE)" \
+	--disk "$(region_spec xvdb $R_START $R_SIZE ro)" --vif "$(net_cfg_vif "$ATT_MAC")")
+guest_create $ATT "$cfg" || tap_bail "the attacker guest did not start"
+ad=$(guest_domid $ATT)
+tap_run "the attacker runs no frontend: its vbds and vif wait in InitWait" \
+	guest_run $ATT '! grep -qE "^(xen_blkfront|xen_netfront) " /proc/modules && [ -c /dev/xen/gntalloc ] && [ -c /dev/xen/evtchn ]' ||
+	true
+
+kern_lines() { dmesg | wc -l; }
+# xenbus_debug +p|-p: log every otherend state event xenbus hands to a backend (dynamic debug).
+xenbus_debug() {
+	local c=/sys/kernel/debug/dynamic_debug/control
+	[ -e $c ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+	echo "file xenbus_probe.c $1" >$c 2>/dev/null || true
+}
+# kern_trouble FROM: kernel messages after line FROM that mean trouble.
+kern_trouble() {
+	dmesg | tail -n +$(($1 + 1)) |
+		grep -E '\bOops\b|\bBUG\b|WARNING:|Call Trace|general protection|lockdep|circular locking|\bpanic\b' || true
+}
+
+# hcase KIND CASE [VDEV [STAT=N...]]
+hcase() {
+	local kind=$1 name=$2 vdev=${3:-} devid=0 out rc=0 r0 k0 s n want got bad='' trouble
+	local -A before=()
+	shift 2
+	[ $# -eq 0 ] || shift
+	[ "$kind" = net ] || devid=$(vbd_devid "$vdev")
+	for s in "$@"; do before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}"); done
+	r0=$(nb_rounds) k0=$(kern_lines)
+	# The order in which dom0 sees state changes explains a failed flap case.
+	[ "$name" != state-flap ] || xenbus_debug +p
+	out=$(guest_run -t 400 $ATT pvhostile "$kind" "$name" "$devid" ip="$ATT_IP" \
+		peer="$PVTEST_PEER_IP" secs=5 2>&1) || rc=$?
+	[ "$name" != state-flap ] || xenbus_debug -p
+	if [ "$rc" -ne 0 ]; then
+		bad+="pvhostile exited with $rc; "
+		[ "$name" != state-flap ] || out+=$'\n'"$(dmesg | tail -n +$((k0 + 1)) | grep -E 'state is|xenbus' | tail -n 40)"
+	fi
+	for s in "$@"; do
+		n=${s%=*} want=${s#*=}
+		got=$(($(vbd_attr "$ad" "$vdev" "statistics/$n") - ${before[$n]}))
+		[ "$got" -eq "$want" ] || bad+="statistics/$n grew by $got, expected $want; "
+	done
+	wait_for "[ \$(nb_rounds) -gt $r0 ] || pvxs exists $NBX/nfail" 120 ||
+		bad+="the neighbour made no progress; "
+	if pvxs exists "$NBX/nfail"; then bad+="the neighbour failed: $(pvxs read "$NBX/nfail"); "; fi
+	trouble=$(kern_trouble "$k0")
+	[ -z "$trouble" ] || bad+="kernel trouble: $trouble; "
+	if [ -z "$bad" ]; then
+		tap_ok "$kind $name${*:+ ($*)}, neighbour at round $(nb_rounds)"
+		tap_diag "$(grep -vE '^pvhostile: (PASS|unexpected)' <<<"$out" | tail -n 12)"
+	else
+		tap_not_ok "$kind $name" "$bad"$'\n'"$out"
+	fi
+}
+
+for c in "${CASES[@]}"; do
+	# shellcheck disable=SC2086 # a case is words
+	hcase $c
+done
+
+# A guest that never takes RX while the peer floods it: bounded and detected (net-stall does
+# the same for a paused guest).
+vif=$(vif_name "$ad" 0)
+# 5 s instead of the default minute, as net-stall does (read at every check, so live).
+stall_param=/sys/module/$(net_backend_wanted)/parameters/rx_stall_timeout_ms
+stall0=$(cat "$stall_param" 2>/dev/null || true)
+[ -z "$stall0" ] || echo 5000 >"$stall_param"
+ip -n "$PVTEST_PEER_NS" neigh replace "$ATT_IP" lladdr "$ATT_MAC" dev "$PVTEST_PEER_IF" nud permanent
+k0=$(kern_lines)
+bg_start stall guest_run -t 200 $ATT pvhostile net rx-stall 0 ip="$ATT_IP" peer="$PVTEST_PEER_IP" secs=25
+xs_wait "/local/domain/0/backend/vif/$ad/0/state" 60 4 || true
+stall_avail=$(meminfo MemAvailable)
+bg_start flood pvnet -n "$PVTEST_PEER_NS" udp-flood "$ATT_IP" 9 1400 15
+t0=$SECONDS
+if wait_for "[ \"\$(net_attr $vif carrier)\" = 0 ]" 20; then
+	stall_low=$(meminfo MemAvailable)
+	tap_ok "a guest that takes no RX while flooded: $vif's carrier goes off after $((SECONDS - t0)) s (stall detected)"
+else
+	stall_low=$(meminfo MemAvailable)
+	tap_not_ok "a guest that takes no RX while flooded: carrier goes off" \
+		"carrier $(net_attr "$vif" carrier); $(bg_result flood 30)"
+fi
+bg_result flood 60 >/dev/null || true
+[ -z "$stall0" ] || echo "$stall0" >"$stall_param"
+out=$(bg_result stall 200) && rc=0 || rc=$?
+if [ "$rc" -eq 0 ] && [ -z "$(kern_trouble "$k0")" ]; then
+	tap_ok "after the stall the attacker's RX works again; MemAvailable moved $(((stall_avail - stall_low) >> 10)) MiB"
+else
+	tap_not_ok "after the stall the attacker's RX works again" "rc=$rc $(kern_trouble "$k0")"$'\n'"$out"
+fi
+
+# ---- destroy the attacker with I/O in flight on its disk and its NIC
+k0=$(kern_lines)
+wr0=$(vbd_attr "$ad" xvda statistics/wr_req) rx0=$(net_stat "$vif" rx_packets)
+# One agent command (the agent runs one at a time) with both floods in it.
+bg_start fl guest_run -t 600 $ATT "pvhostile blk flood $XVDA secs=0 & pvhostile net flood 0 ip=$ATT_IP peer=$PVTEST_PEER_IP secs=0; wait"
+if wait_for "[ \$(vbd_attr $ad xvda statistics/wr_req) -gt $((wr0 + 100)) ] && [ \$(net_stat $vif rx_packets) -gt $rx0 ]" 120; then
+	tap_ok "the attacker floods its disk and NIC ($(($(vbd_attr "$ad" xvda statistics/wr_req) - wr0)) writes so far)"
+else
+	tap_not_ok "the attacker floods its disk and NIC" "$(bg_result fl 1)"
+fi
+tap_run "xl destroy $ATT with requests in flight" timeout -k 10 60 xl destroy $ATT || true
+rm -f "$PVTEST_RUN/domid.$ATT"
+# A grant still mapped by a backend keeps a dying domain around ("(null)" in xl list).
+if wait_for "! xl list | awk 'NR > 1' | grep -qE '^\\(null\\)|^$ATT '" 120 && xs_wait_gone "/local/domain/$ad" 30; then
+	tap_ok "domain $ad is gone completely: no grant of it is still mapped"
+else
+	tap_not_ok "domain $ad is gone completely" "$(xl list 2>&1)"
+fi
+tap_run "its backend devices and xenstore directories are gone" wait_backends_gone "$ad" 120 || true
+tap_is "$(pvblk_threads | wc -l)" "$threads0" "pvblkback threads are back to the neighbour's $threads0" || true
+bg_result fl 5 >/dev/null 2>&1 || true
+trouble=$(kern_trouble "$k0")
+tap_is "$trouble" "" "no kernel trouble while destroying it" || true
+
+# ---- the neighbour and the disk
+pvxs write "$NBX/stop" 1
+out=$(bg_result nb 180) && rc=0 || rc=$?
+R=$(nb_rounds)
+if [ "$rc" -eq 0 ] && ! pvxs exists "$NBX/nfail"; then
+	tap_ok "the neighbour did $R rounds of verified disk and network I/O during all attacks"
+else
+	tap_not_ok "the neighbour's I/O during the attacks" "rc=$rc $(pvxs read "$NBX/nfail" 2>&1)"$'\n'"$out"
+fi
+bad=''
+for ((r = R > 32 ? R - 31 : 1; r <= R; r++)); do
+	dom0_verify $((N0 + (r % 32) * M)) $M $((100 + r)) $(((r % 32) * M)) >/dev/null 2>&1 ||
+		bad+=" $r"
+done
+tap_is "${bad:-none}" none "dom0 finds the neighbour's last rounds intact on the disk" || true
+tap_run "the guard before the attacker's region is untouched" \
+	pvpattern verify "$PVTEST_DISK" $((A0 - M)) $M 91 || true
+tap_is "$(vbd_attr "$nbd" xvda region)" "$((N0 / 512)) $(($(to_bytes $N_SIZE) / 512))" \
+	"the neighbour's region is what it was: $((AZ >> 20)) MiB after the attacker's" || true
+
+# ---- dom0's memory and the modules
+avail1=$(meminfo MemAvailable) sunr1=$(meminfo SUnreclaim)
+tap_diag "MemAvailable $((avail0 >> 10)) -> $((avail1 >> 10)) MiB, SUnreclaim $((sunr0 >> 10)) -> $((sunr1 >> 10)) MiB"
+if [ $(((avail0 - avail1) >> 10)) -le $MEM_TOL_MIB ] && [ $(((sunr1 - sunr0) >> 10)) -le $SLAB_TOL_MIB ]; then
+	tap_ok "dom0 memory is back: MemAvailable $(((avail1 - avail0) >> 10)) MiB (>= -$MEM_TOL_MIB), unreclaimable slab +$(((sunr1 - sunr0) >> 10)) MiB (<= $SLAB_TOL_MIB)"
+else
+	tap_not_ok "dom0 memory is back to its baseline" \
+		"MemAvailable -$(((avail0 - avail1) >> 10)) MiB, SUnreclaim +$(((sunr1 - sunr0) >> 10)) MiB"
+fi
+# Unloading with devices attached: xenbus holds a reference to a backend's module for each
+# device bound to it, so rmmod must say "in use" and change nothing.
+k0=$(kern_lines)
+tap_run_fails "rmmod pvblkback is refused while the neighbour's disk is connected" \
+	rmmod pvblkback || true
+tap_run_fails "rmmod pvnetback is refused while the neighbour's NIC is connected" \
+	rmmod pvnetback || true
+tap_run "the neighbour's disk and NIC still work" guest_run $NB \
+	"pvpattern write /dev/xvda 40M 1M 77 && pvpattern verify /dev/xvda 40M 1M 77 && ping -c 1 -W 10 $PVTEST_PEER_IP" ||
+	true
+tap_run "xl destroy of the neighbour" guest_destroy $NB || true
+tap_run "both modules unload once no device is bound" rmmod pvblkback pvnetback || true
+tap_is "$(kern_trouble "$k0")" "" "no kernel trouble around the unloads" || true

@@ -13,7 +13,7 @@ PKGS=(
 	qemu-system-x86 qemu-system-data qemu-utils busybox-static zstd xz-utils
 	dpkg-dev iproute2 util-linux coreutils
 	# host binaries copied into the lab's dom0 (with their libraries)
-	procps bsdutils diffutils findutils mawk jq
+	procps bsdutils diffutils findutils mawk jq dmsetup
 	# pvbackctl (libxenstore); package checks (make deb, package-check.sh)
 	libxen-dev lintian shellcheck
 	# libFuzzer harnesses (tools/testing/fuzz): clang and its fuzzer runtime

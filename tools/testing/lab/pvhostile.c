@@ -314,7 +314,7 @@ static int fe_reset(void)
 
 /* One frontend key for a connection: NULL value = do not write it. */
 struct kv {
-	const char *key;
+	char key[40];
 	char val[48];
 };
 
@@ -349,18 +349,37 @@ static void kv_set(struct kv *kv, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 
-	kv->key = key;
+	snprintf(kv->key, sizeof(kv->key), "%s", key);
 	va_start(ap, fmt);
 	vsnprintf(kv->val, sizeof(kv->val), fmt, ap);
 	va_end(ap);
 }
 
-/* Override or drop (VAL "") key KEY of a key list given as "key=val" options. */
-static void kv_override(struct kv *kv, int n, const char *key, const char *val)
+/*
+ * Apply OVR ("key=value" strings, NULL-terminated) to the N keys of KV
+ * (room for MAX): a known key gets the value ("" drops it), a new one is
+ * added.  Returns the new count.
+ */
+static int kv_apply(struct kv *kv, int n, int max, const char *const *ovr)
 {
-	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key))
-			snprintf(kv[i].val, sizeof(kv[i].val), "%s", val);
+	for (int i = 0; ovr && ovr[i]; i++) {
+		const char *eq = strchr(ovr[i], '=');
+		char key[40];
+		int j;
+
+		if (!eq || eq - ovr[i] >= (long)sizeof(key))
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - ovr[i]), ovr[i]);
+		for (j = 0; j < n && strcmp(kv[j].key, key); j++)
+			;
+		if (j == n) {
+			if (n == max)
+				continue;
+			n++;
+		}
+		kv_set(&kv[j], key, "%s", eq + 1);
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------ control-plane floods */
@@ -644,33 +663,14 @@ static int blk_connect_ovr(struct blk *b, const char *const *ovr)
 	if (b->port)
 		ev_free(b->port);
 	b->port = ev_alloc(be_domid);
-	b->abi32 = 0;
-	for (int i = 0; ovr && ovr[i]; i++)
-		if (!strcmp(ovr[i], "protocol=x86_32-abi"))
-			b->abi32 = 1;
-	fring_init(&b->r, b->ringpg.mem, b->abi32 ? sizeof(struct blk_req32) :
-		   sizeof(struct blk_req64));
 	kv_set(&keys[n++], "ring-ref", "%u", b->ringpg.ref[0]);
 	kv_set(&keys[n++], "event-channel", "%u", b->port);
 	kv_set(&keys[n++], "protocol", "x86_64-abi");
-	for (int i = 0; ovr && ovr[i]; i++) {
-		char k[48];
-		const char *eq = strchr(ovr[i], '=');
-
-		if (!eq || eq - ovr[i] >= (long)sizeof(k))
-			continue;
-		snprintf(k, sizeof(k), "%.*s", (int)(eq - ovr[i]), ovr[i]);
-		kv_override(keys, n, k, eq + 1);
-		int found = 0;
-
-		for (int j = 0; j < n; j++)
-			found |= !strcmp(keys[j].key, k);
-		if (!found && n < 8) {
-			keys[n].key = strdup(k);
-			snprintf(keys[n].val, sizeof(keys[n].val), "%s", eq + 1);
-			n++;
-		}
-	}
+	n = kv_apply(keys, n, ARRAY_SIZE(keys), ovr);
+	/* keys[2] is still "protocol": kv_apply only appends. */
+	b->abi32 = !strcmp(keys[2].val, "x86_32-abi");
+	fring_init(&b->r, b->ringpg.mem, b->abi32 ? sizeof(struct blk_req32) :
+		   sizeof(struct blk_req64));
 	s = fe_connect(keys, n, XB_INITIALISED, blk_stale);
 	b->connected = s == XB_CONNECTED;
 	if (b->connected) {
@@ -735,6 +735,40 @@ static int blk_flush(struct blk *b)
 	struct breq q = { .op = BLK_FLUSH, .id = next_id++ };
 
 	return blk_one(b, &q);
+}
+
+/*
+ * Fill the ring's free slots (at most MAX) with OP requests for NSECT
+ * sectors at SECTOR, ids next_id << ID_SHIFT, and kick; how many were put.
+ */
+static unsigned int blk_fill(struct blk *b, uint8_t op, uint64_t sector, unsigned int nsect,
+			     unsigned int max, unsigned int id_shift)
+{
+	unsigned int n = 0;
+
+	while (n < max && b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
+		struct breq q = { .op = op, .id = next_id++ << id_shift, .sector = sector };
+
+		q.nr = blk_segs(&q, &b->data, nsect);
+		blk_put(b, &q);
+		n++;
+	}
+	blk_kick(b);
+	return n;
+}
+
+/* Wait up to a second for answers, then take at most MAX of them into O. */
+static uint32_t blk_take(struct blk *b, struct brsp *o, uint32_t max)
+{
+	uint32_t n;
+
+	fring_wait(&b->r, 1, 1);
+	n = fring_ready(&b->r);
+	if (n > max)
+		n = max;
+	for (uint32_t i = 0; i < n; i++)
+		blk_get(b, &o[i]);
+	return n;
 }
 
 static void expect_status(const char *what, int got, int want)
@@ -1130,44 +1164,36 @@ static void blk_flip(uint8_t *slot, unsigned int k, void *ctx)
 static void bc_double_fetch(struct blk *b)
 {
 	enum { TOTAL = 3000 };
-	static uint8_t answered[TOTAL + 1];
-	uint32_t sent = 0, got = 0, ok = 0, err = 0;
+	static uint8_t answered[TOTAL];
+	uint32_t sent = 0, got = 0, ok = 0, err = 0, k;
 	struct flipper f = { .r = &b->r, .flip = blk_flip, .ctx = b };
+	struct brsp o[64];
+	uint64_t id0;
 	double end;
 
 	if (blk_connect(b))
 		return;
 	flipper_start(&f);
 	end = now() + 120;
+	id0 = next_id;
 	while (got < TOTAL && now() < end) {
-		while (sent < TOTAL && b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
-			struct breq q = { .op = BLK_READ, .sector = 0 };
+		sent += blk_fill(b, BLK_READ, 0, 8, TOTAL - sent, 16);
+		k = blk_take(b, o, ARRAY_SIZE(o));
+		for (uint32_t i = 0; i < k; i++) {
+			uint64_t id = (o[i].id >> 16) - id0;
 
-			sent++;
-			q.id = (uint64_t)sent << 16;
-
-			q.nr = blk_segs(&q, &b->data, 8);
-			blk_put(b, &q);
-		}
-		blk_kick(b);
-		fring_wait(&b->r, 1, 1);
-		for (uint32_t n = fring_ready(&b->r); n; n--) {
-			struct brsp o;
-
-			blk_get(b, &o);
 			got++;
-			o.id >>= 16;
-			if (o.id < 1 || o.id > TOTAL || answered[o.id]++) {
+			if (id >= TOTAL || answered[id]++) {
 				fail("response with id %llu: unknown or answered twice",
-				     (unsigned long long)o.id);
+				     (unsigned long long)o[i].id);
 				continue;
 			}
-			if (o.status == BLK_OKAY)
+			if (o[i].status == BLK_OKAY)
 				ok++;
-			else if (o.status == BLK_ERROR || o.status == BLK_EOPNOTSUPP)
+			else if (o[i].status == BLK_ERROR || o[i].status == BLK_EOPNOTSUPP)
 				err++;
 			else
-				fail("response status %d", o.status);
+				fail("response status %d", o[i].status);
 		}
 	}
 	flipper_end(&f);
@@ -1181,7 +1207,9 @@ static void bc_double_fetch(struct blk *b)
 /* Every request slot in flight, for SECS (or forever with secs=0). */
 static void bc_flood(struct blk *b)
 {
+	struct brsp o[64];
 	uint64_t done = 0;
+	uint32_t k;
 	double end = now() + (opt_secs ? opt_secs : 1e9);
 
 	if (blk_connect(b))
@@ -1190,24 +1218,13 @@ static void bc_flood(struct blk *b)
 		memset(b->data.mem + i * GPAGE, 0x5a, GPAGE);
 	say("flood: keeping %u writes of 44 KiB in flight", b->r.nr);
 	while (now() < end) {
-		while (b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
-			struct breq q = { .op = BLK_WRITE, .id = next_id++,
-					  .sector = (next_id % 64) * 88 };
-
-			q.nr = blk_segs(&q, &b->data, 88);
-			blk_put(b, &q);
-		}
-		blk_kick(b);
-		fring_wait(&b->r, 1, 1);
-		for (uint32_t n = fring_ready(&b->r); n; n--) {
-			struct brsp o;
-
-			blk_get(b, &o);
-			if (o.status != BLK_OKAY)
-				fail("flood write %llu: status %d", (unsigned long long)o.id,
-				     o.status);
-			done++;
-		}
+		blk_fill(b, BLK_WRITE, (next_id % 64) * 88, 88, b->r.nr, 0);
+		k = blk_take(b, o, ARRAY_SIZE(o));
+		for (uint32_t i = 0; i < k; i++)
+			if (o[i].status != BLK_OKAY)
+				fail("flood write %llu: status %d", (unsigned long long)o[i].id,
+				     o[i].status);
+		done += k;
 	}
 	say("flood: %llu writes answered", (unsigned long long)done);
 }
@@ -1234,14 +1251,7 @@ static void blk_c_in_flight(void *dev, int round)
 {
 	struct blk *b = dev;
 
-	while (b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
-		struct breq q = { .op = round & 1 ? BLK_WRITE : BLK_READ,
-				  .id = next_id++, .sector = round * 88 };
-
-		q.nr = blk_segs(&q, &b->data, 88);
-		blk_put(b, &q);
-	}
-	blk_kick(b);
+	blk_fill(b, round & 1 ? BLK_WRITE : BLK_READ, round * 88, 88, b->r.nr, 0);
 }
 
 static unsigned int blk_c_port(void *dev)
@@ -1384,24 +1394,7 @@ static int net_connect_ovr(struct net *n, const char *const *ovr, int post_rx)
 	kv_set(&keys[k++], "request-rx-copy", "1");
 	kv_set(&keys[k++], "feature-rx-notify", "1");
 	kv_set(&keys[k++], "feature-sg", "1");
-	for (int i = 0; ovr && ovr[i]; i++) {
-		const char *eq = strchr(ovr[i], '=');
-		char key[48];
-		int found = 0;
-
-		if (!eq || eq - ovr[i] >= (long)sizeof(key))
-			continue;
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - ovr[i]), ovr[i]);
-		for (int j = 0; j < k; j++)
-			found |= !strcmp(keys[j].key, key);
-		if (found) {
-			kv_override(keys, k, key, eq + 1);
-		} else if (k < 10) {
-			keys[k].key = strdup(key);
-			snprintf(keys[k].val, sizeof(keys[k].val), "%s", eq + 1);
-			k++;
-		}
-	}
+	k = kv_apply(keys, k, ARRAY_SIZE(keys), ovr);
 	s = fe_connect(keys, k, XB_CONNECTED, net_stale);
 	n->connected = s == XB_CONNECTED;
 	if (n->connected && post_rx)

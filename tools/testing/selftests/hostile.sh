@@ -117,17 +117,11 @@ tap_run "the attacker runs no frontend: its vbds and vif wait in InitWait" \
 	guest_run $ATT '! grep -qE "^(xen_blkfront|xen_netfront) " /proc/modules && [ -c /dev/xen/gntalloc ] && [ -c /dev/xen/evtchn ]' ||
 	true
 
-kern_lines() { dmesg | wc -l; }
 # xenbus_debug +p|-p: log every otherend state event xenbus hands to a backend (dynamic debug).
 xenbus_debug() {
 	local c=/sys/kernel/debug/dynamic_debug/control
 	[ -e $c ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 	echo "file xenbus_probe.c $1" >$c 2>/dev/null || true
-}
-# kern_trouble FROM: kernel messages after line FROM that mean trouble.
-kern_trouble() {
-	dmesg | tail -n +$(($1 + 1)) |
-		grep -E '\bOops\b|\bBUG\b|WARNING:|Call Trace|general protection|lockdep|circular locking|\bpanic\b' || true
 }
 
 # hcase KIND CASE [VDEV [STAT=N...]]
@@ -146,7 +140,7 @@ hcase() {
 	[ "$name" != state-flap ] || xenbus_debug -p
 	if [ "$rc" -ne 0 ]; then
 		bad+="pvhostile exited with $rc; "
-		[ "$name" != state-flap ] || out+=$'\n'"$(dmesg | tail -n +$((k0 + 1)) | grep -E 'state is|xenbus' | tail -n 40)"
+		[ "$name" != state-flap ] || out+=$'\n'"$(kern_since "$k0" | grep -E 'state is|xenbus' | tail -n 40)"
 	fi
 	for s in "$@"; do
 		n=${s%=*} want=${s#*=}

@@ -241,6 +241,19 @@ meminfo() {
 	return 1
 }
 
+# kern_lines: how many lines dom0's kernel log has now (a mark for kern_since).
+kern_lines() { dmesg | wc -l; }
+
+# kern_since MARK: the kernel's messages after line MARK.
+kern_since() { dmesg | tail -n +$(($1 + 1)); }
+
+# kern_trouble MARK: messages after MARK that mean trouble (oops, BUG, WARNING, lockdep...), the
+# same words the host's judge looks for in the whole console.
+kern_trouble() {
+	kern_since "$1" |
+		grep -E '\bOops\b|\bBUG\b|WARNING:|Call Trace|general protection|lockdep|circular locking|\bpanic\b' || true
+}
+
 # backend_devices [DOMID]: names of xen-backend devices (of one domain).
 # shellcheck disable=SC2120 # the argument is optional
 backend_devices() {

@@ -7,6 +7,7 @@
 #   make selftest      lab scenarios under real Xen in QEMU (T=name for one)
 #   make check         W=1 build + kunit + selftest; ends with "N passed, N failed"
 #   make fuzz          libFuzzer harnesses of the pure units, FUZZ_TIME s each (300)
+#   make bench         block benchmark: native vs xen-blkback vs pvblkback (performance.md)
 #   make demo          the VM server demo
 #   make lab-shell     boot the lab and get a shell in dom0
 #
@@ -71,7 +72,11 @@ check:
 
 # The long run of tools/testing/fuzz/run.sh (make check runs a short one).
 FUZZ_TIME ?= 300
-.PHONY: fuzz
+.PHONY: fuzz bench
+bench: | deps-if-missing
+	@$(TOP)/tools/testing/deps.sh
+	$(TOP)/tools/testing/bench/bench.sh
+
 fuzz:
 	@$(TOP)/tools/testing/deps.sh
 	$(TOP)/tools/testing/fuzz/run.sh --time $(FUZZ_TIME)

@@ -18,6 +18,8 @@ PKGS=(
 	libxen-dev lintian shellcheck
 	# libFuzzer harnesses (tools/testing/fuzz): clang and its fuzzer runtime
 	clang libclang-rt-14-dev
+	# make bench: fio for the guests from Debian's source (lab/fio.sh), the chart
+	curl libaio-dev zlib1g-dev gnuplot-nox
 	# the DKMS root image of the dkms scenario (tools/testing/lab/dkmsroot.sh)
 	mmdebstrap e2fsprogs
 )

@@ -10,8 +10,8 @@
 #
 # --stream: what of the console goes to stdout while running (the log always gets everything).
 # Shell mode is interactive (serial console on the terminal, ctrl-a x quits).
-# Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT are
-# passed to dom0; PVTEST_QEMU_ARGS adds QEMU arguments (the NICs' netdevs are "net0" and
+# Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT and
+# PVTEST_BENCH* (tools/testing/selftests/bench.sh) are passed to dom0; PVTEST_QEMU_ARGS adds QEMU arguments (the NICs' netdevs are "net0" and
 # "net1" on hub 0, so "-netdev hubport,id=net2,hubid=0 ..." joins the same wire);
 # PVTEST_DOM0_MEM (default 2048) and PVTEST_QEMU_MEM (default 6144) size things in MiB.
 set -euo pipefail
@@ -61,7 +61,8 @@ mkdir -p "$conf/etc/pvtest"
 	printf 'PVTEST_MODE=%q\n' "$mode"
 	printf 'PVTEST_TESTS=%q\n' "$tests"
 	printf 'PVTEST_UPLINK_MAC=%s\nPVTEST_PEER_MAC=%s\n' "$UPLINK_MAC" "$PEER_MAC"
-	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT; do
+	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT \
+		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS; do
 		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$conf/etc/pvtest/run.conf"

@@ -274,8 +274,11 @@ done
 # layer of packaged and host binaries, cached per host package set and version of this script,
 # and a small layer of the work tree's files (init, scenarios, our modules), built every run.
 # Layers other than the base hold plain directories only, never the base's /bin-style symlinks.
+# fio for the benchmark, built from Debian's source (its path names its version).
+FIO=$("$LAB/fio.sh") || lab_die "no fio for the lab (tools/testing/lab/fio.sh)"
 bkey=$( {
 	sha256sum <"${BASH_SOURCE[0]}"
+	echo "$FIO"
 	dpkg-query -W -f='${Package}=${Version}\n'
 } | sha256sum | cut -c1-16)
 BASE=$LABC/base-$bkey
@@ -285,6 +288,7 @@ build_guest_base() {
 	new_root "$g"
 	add_host_cmd "$g" bash
 	for c in dd timeout; do add_host_cmd "$g" "$c"; done
+	add_bin "$g" "$FIO" /usr/bin/fio
 	add_bin "$g" "$XENROOT/usr/bin/xenstore" /usr/bin/xenstore
 	for c in read write exists watch rm list ls chmod; do ln -s xenstore "$g/usr/bin/xenstore-$c"; done
 	cp -a "$LABC/guest-mods/lib/modules" "$g/usr/lib/"
@@ -317,7 +321,8 @@ build_dom0_base() {
 		lsblk dmesg mount umount sync dmsetup; do
 		add_host_cmd "$d" "$c"
 	done
-	for c in strace fio iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done
+	for c in strace iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done
+	add_bin "$d" "$FIO" /usr/bin/fio
 	add_busybox "$d"
 	for t in l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color d/dumb; do
 		for dir in /lib/terminfo /usr/share/terminfo; do

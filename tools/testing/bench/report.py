@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the samples of tools/testing/selftests/bench.sh into the benchmark report.
+
+    report.py SAMPLES.jsonl OUTDIR [--title TEXT]
+
+Writes OUTDIR/samples.json (every sample), OUTDIR/table.md (medians, min-max, ratios, costs
+per I/O) and OUTDIR/chart.png (throughput as a fraction of native, with min-max bars; needs
+gnuplot). Prints the table.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+BACKENDS = ("native", "intree", "pvback")
+ORDER = ("rr4k-qd1", "rr4k-qd32", "rw4k-qd32", "sr1m-qd4", "sw1m-qd4", "mix4k-qd16",
+         "agg3-rr4k-qd32", "mq2-rr4k-qd32")
+LABEL = {
+    "rr4k-qd1": "4 KiB randread QD1",
+    "rr4k-qd32": "4 KiB randread QD32",
+    "rw4k-qd32": "4 KiB randwrite QD32",
+    "sr1m-qd4": "1 MiB seq read QD4",
+    "sw1m-qd4": "1 MiB seq write QD4",
+    "mix4k-qd16": "4 KiB 70/30 read/write QD16",
+    "agg3-rr4k-qd32": "3 guests, 4 KiB randread QD32 each",
+    "mq2-rr4k-qd32": "2 vCPUs, 2 jobs 4 KiB randread QD16",
+}
+
+
+def throughput(wl, s):
+    """The workload's headline number: MiB/s for 1 MiB blocks, IOPS otherwise."""
+    if "1m" in wl:
+        return s["bytes"] / s["secs"] / (1 << 20)
+    return s["ios"] / s["secs"]
+
+
+def unit(wl):
+    return "MiB/s" if "1m" in wl else "IOPS"
+
+
+def per_io(s, key, scale=1e6):
+    return s[key] * scale / s["ios"] if s["ios"] else None
+
+
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def spread(vals):
+    vals = [v for v in vals if v is not None]
+    return (min(vals), max(vals)) if vals else (None, None)
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "-"
+    return f"{v:.{digits}f}"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a is not None and b else "-"
+
+
+def main():
+    args = sys.argv[1:]
+    title = "pvblkback benchmark"
+    if "--title" in args:
+        i = args.index("--title")
+        title = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 2:
+        sys.exit(__doc__)
+    src, out = args
+    samples = []
+    with open(src) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                samples.append(json.loads(line))
+    if not samples:
+        sys.exit("report: no samples in " + src)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "samples.json"), "w") as f:
+        json.dump(samples, f, indent=1)
+
+    by = {}
+    for s in samples:
+        by.setdefault((s["workload"], s["backend"]), []).append(s)
+    workloads = [w for w in ORDER if any((w, b) in by for b in BACKENDS)]
+    workloads += sorted({s["workload"] for s in samples} - set(workloads))
+    rounds = max(s["round"] for s in samples)
+
+    def stat(wl, be, fn):
+        xs = [fn(s) for s in by.get((wl, be), [])]
+        return med(xs), spread(xs)
+
+    lines = [f"# {title}", "",
+             f"{rounds} round(s) of {round(samples[0]['secs'])} s samples; median (min-max).", "",
+             "| workload | unit | native | in-tree | pvback | pvback / in-tree | pvback / native |",
+             "|---|---|---|---|---|---|---|"]
+    chart = []
+    for wl in workloads:
+        cells, meds = [], {}
+        for be in BACKENDS:
+            m, (lo, hi) = stat(wl, be, lambda s, w=wl: throughput(w, s))
+            meds[be] = (m, lo, hi)
+            cells.append(f"{fmt(m)} ({fmt(lo)}-{fmt(hi)})" if m is not None else "-")
+        lines.append(f"| {LABEL.get(wl, wl)} | {unit(wl)} | " + " | ".join(cells) +
+                     f" | {ratio(meds['pvback'][0], meds['intree'][0])}"
+                     f" | {ratio(meds['pvback'][0], meds['native'][0])} |")
+        n = meds["native"][0]
+        if n:
+            row = [wl]
+            for be in ("intree", "pvback"):
+                m, lo, hi = meds[be]
+                row += [x / n if x is not None else 0 for x in (m, lo, hi)]
+            chart.append(row)
+
+    lines += ["", "Cost per I/O (medians): CPU time of dom0 and of the guest(s) in microseconds"
+              " (Xen's accounting, `xl list`), event-channel notifications to the backend (dom0's"
+              " interrupts) and to the guest (the guest's interrupts).", "",
+              "| workload | dom0 CPU us/IO native | in-tree | pvback | pvback / in-tree "
+              "| guest CPU us/IO in-tree | pvback | events to backend /IO in-tree | pvback "
+              "| events to guest /IO in-tree | pvback |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for wl in workloads:
+        d = {be: stat(wl, be, lambda s: per_io(s, "dom0_cpu"))[0] for be in BACKENDS}
+        g = {be: stat(wl, be, lambda s: per_io(s, "guest_cpu"))[0] for be in BACKENDS}
+        eb = {be: stat(wl, be, lambda s: per_io(s, "ev_to_backend", 1))[0] for be in BACKENDS}
+        eg = {be: stat(wl, be, lambda s: per_io(s, "ev_to_guest", 1))[0] for be in BACKENDS}
+        lines.append(f"| {LABEL.get(wl, wl)} | {fmt(d['native'])} | {fmt(d['intree'])} "
+                     f"| {fmt(d['pvback'])} | {ratio(d['pvback'], d['intree'])} "
+                     f"| {fmt(g['intree'])} | {fmt(g['pvback'])} "
+                     f"| {fmt(eb['intree'], 2)} | {fmt(eb['pvback'], 2)} "
+                     f"| {fmt(eg['intree'], 2)} | {fmt(eg['pvback'], 2)} |")
+    table = "\n".join(lines) + "\n"
+    with open(os.path.join(out, "table.md"), "w") as f:
+        f.write(table)
+    print(table)
+
+    if chart:
+        dat = os.path.join(out, "chart.dat")
+        with open(dat, "w") as f:
+            for row in chart:
+                f.write(row[0] + " " + " ".join(f"{x:.4f}" for x in row[1:]) + "\n")
+        plot = f"""
+set terminal pngcairo size 1000,520 font ",10"
+set output "{os.path.join(out, 'chart.png')}"
+set title "{title}: throughput as a fraction of dom0-native (median, min-max)"
+set style data histogram
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.7 border -1
+set yrange [0:*]
+set grid ytics
+set xtics rotate by -20
+set key top right
+plot "{dat}" using 2:3:4:xtic(1) title "in-tree xen-blkback", \\
+     "" using 5:6:7 title "pvblkback"
+"""
+        try:
+            subprocess.run(["gnuplot"], input=plot, text=True, check=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"report: no chart ({e})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

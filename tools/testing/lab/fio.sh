@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Print the path of a small fio for the lab's guests, built from Debian's fio source package
+# (the version apt would install) and cached under $CACHE/fio/<version>.
+# Debian's fio binary links 60-odd libraries (Ceph, Gluster, RDMA, PMEM: 80 MB), too much for
+# a guest's initramfs; this build has the same engines minus those (libaio, io_uring and psync
+# included) and needs only libc, libm, libz and libaio.
+set -euo pipefail
+
+# shellcheck source=tools/testing/lab/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+MIRROR=${PVBACK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+SCHEMA=2
+
+ver=$(apt-cache policy fio 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
+if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then lab_die "no fio package in apt (apt-get update?)"; fi
+dir=$CACHE/fio/$ver-$SCHEMA
+if [ -x "$dir/fio" ]; then
+	echo "$dir/fio"
+	exit 0
+fi
+
+started=$(lab_now)
+mkdir -p "$CACHE/fio"
+exec 8>"$CACHE/fio/.lock"
+flock 8
+[ -x "$dir/fio" ] && echo "$dir/fio" && exit 0
+tmp=$(mktemp -d "$CACHE/fio/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# The source package's files, as the .dsc lists them, from the mirror's pool.
+upver=${ver#*:}
+dsc=fio_$upver.dsc
+lab_log "fetching fio $ver source"
+curl -sSf -o "$tmp/$dsc" "$MIRROR/pool/main/f/fio/$dsc" ||
+	lab_die "cannot download $MIRROR/pool/main/f/fio/$dsc"
+for f in $(awk '/^Files:/ { on = 1; next } /^[^ ]/ { on = 0 } on { print $3 }' "$tmp/$dsc"); do
+	curl -sSf -o "$tmp/$f" "$MIRROR/pool/main/f/fio/$f" || lab_die "cannot download $f"
+done
+(cd "$tmp" && dpkg-source --no-check -x "$dsc" src >/dev/null) || lab_die "dpkg-source -x $dsc failed"
+
+lab_log "building fio $ver"
+(
+	cd "$tmp/src"
+	# The lab's CPU is QEMU's qemu64: baseline x86-64, never the build host's (-march=native
+	# gave AVX-512 code and SIGILL in the guests).
+	./configure --disable-native --disable-optimizations --extra-cflags="-O2 -march=x86-64 -mtune=generic" \
+		--disable-rdma --disable-rados --disable-rbd --disable-gfapi --disable-pmem \
+		--disable-http --disable-numa --disable-libzbc --disable-dfs --disable-xnvme \
+		--disable-libnfs --disable-tcmalloc >"$tmp/configure.log" 2>&1 || exit 1
+	# configure prints its usage and exits 0 on an unknown option; make would then run it
+	# again with the defaults.
+	if grep -q 'Bad option' "$tmp/configure.log" || [ ! -f config-host.mak ] ||
+		grep -q '^CONFIG_BUILD_NATIVE' config-host.mak; then
+		exit 1
+	fi
+	make -j"$(nproc)" fio >"$tmp/make.log" 2>&1 || exit 1
+) || {
+	tail -n 20 "$tmp"/*.log >&2
+	lab_die "building fio failed"
+}
+grep -q '^CONFIG_LIBAIO=y' "$tmp/src/config-host.mak" || lab_die "fio built without libaio (libaio-dev?)"
+strip "$tmp/src/fio"
+mkdir -p "$dir"
+install -m 0755 "$tmp/src/fio" "$dir/fio"
+lab_log "fio $ver built in $(lab_since "$started") s"
+echo "$dir/fio"

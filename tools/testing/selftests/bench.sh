@@ -1,0 +1,271 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench: the block benchmark of Documentation/performance.md. The same fio workloads, in the
+# same boot, on the same regions of the server's disk, through three paths:
+#   native  fio in dom0 on the region of /dev/sda (the limit)
+#   intree  a guest whose disk is a dm-linear device of the region, served by xen-blkback
+#   pvback  a guest whose disk is the region itself, served by pvblkback
+# in rounds whose backend order rotates. Every sample becomes one "# PVBENCH {json}" line on
+# the console; tools/testing/bench/bench.sh turns them into the table, JSON file and chart.
+# A sample is a window of PVTEST_BENCH_SECS seconds inside a running fio: throughput from the
+# sectors the server's disk moved, CPU time of dom0 and the guests from Xen ("xl list"),
+# event-channel interrupts of dom0's backend and of the guests' blkfront; fio's summary gives
+# the mean latency.
+#
+# PVTEST_BENCH=full (make bench) runs every workload, PVTEST_BENCH_ROUNDS rounds (3) of
+# PVTEST_BENCH_SECS seconds (15) each. Otherwise (make check) a short smoke run shows that the
+# harness works: two workloads, one round, three seconds. Nothing here checks a speed: the
+# checks are that fio ran and that the expected backend served the guest.
+# pvtest-timeout: 5400
+set -euo pipefail
+# shellcheck source=tools/testing/selftests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+MODE=${PVTEST_BENCH:-smoke}
+if [ "$MODE" = full ]; then
+	ROUNDS=${PVTEST_BENCH_ROUNDS:-3} SECS=${PVTEST_BENCH_SECS:-15} SIZE=1G
+	WORKLOADS=(rr4k-qd1 rr4k-qd32 rw4k-qd32 sr1m-qd4 sw1m-qd4 mix4k-qd16 agg3-rr4k-qd32
+		mq2-rr4k-qd32)
+else
+	ROUNDS=1 SECS=3 SIZE=256M
+	WORKLOADS=(rr4k-qd32 agg3-rr4k-qd32)
+fi
+BACKENDS=(native intree pvback)
+# One region per guest, 4 GiB apart, far from the other scenarios' regions.
+STARTS=(200G 204G 208G)
+GUESTS=(bench0 bench1 bench2)
+MEM=256
+
+[ -x /usr/bin/fio ] || tap_bail "no fio in dom0 (tools/testing/lab/fio.sh)"
+[ -f "$PVBLKBACK_KO" ] || tap_bail "pvblkback.ko is not in the image (make modules)"
+dm_remove() {
+	local i
+	for i in 0 1 2; do dmsetup remove "pvbench$i" >/dev/null 2>&1 || true; done
+}
+trap 'pvtest_cleanup >/dev/null 2>&1; dm_remove' EXIT
+# Per backend and round: one check per workload; for guests, who served them and that they went.
+per=${#WORKLOADS[@]}
+tap_plan $((ROUNDS * (3 * per + 4)))
+tap_diag "mode $MODE: $ROUNDS round(s) of ${SECS}s samples, regions of $SIZE"
+
+# fio options of a workload (without the file, offset and size).
+wl_args() {
+	case $1 in
+	rr4k-qd1) echo --rw=randread --bs=4k --iodepth=1 ;;
+	rr4k-qd32 | agg3-rr4k-qd32) echo --rw=randread --bs=4k --iodepth=32 ;;
+	mq2-rr4k-qd32) echo --rw=randread --bs=4k --iodepth=16 --numjobs=2 ;;
+	rw4k-qd32) echo --rw=randwrite --bs=4k --iodepth=32 ;;
+	sr1m-qd4) echo --rw=read --bs=1m --iodepth=4 ;;
+	sw1m-qd4) echo --rw=write --bs=1m --iodepth=4 ;;
+	mix4k-qd16) echo --rw=randrw --rwmixread=70 --bs=4k --iodepth=16 ;;
+	esac
+}
+FIO_COMMON="--direct=1 --ioengine=libaio --time_based --norandommap --randrepeat=0"
+FIO_COMMON+=" --group_reporting --output-format=terse --terse-version=3"
+
+# fio_cmd WORKLOAD FILE [OFFSET...]: one job per OFFSET (one job at 0 without), reported as one.
+# It runs until stopped with SIGINT (then prints its summary), at most 10 minutes.
+fio_cmd() {
+	local wl=$1 file=$2 o cmd
+	shift 2
+	cmd="fio $FIO_COMMON --runtime=600 $(wl_args "$wl") --size=$SIZE"
+	[ $# -gt 0 ] || set -- 0
+	for o in "$@"; do cmd+=" --name=j$o --filename=$file --offset=$o"; done
+	echo "$cmd"
+}
+
+# Block size of a workload in bytes.
+wl_bs() { case $1 in *1m-*) echo $((1 << 20)) ;; *) echo 4096 ;; esac; }
+
+# Sum of the per-CPU counts of the /proc/interrupts lines matching pat.
+# shellcheck disable=SC2016 # awk's variables
+IRQ_SUM='NR == 1 { n = NF; next } $0 ~ pat { for (i = 2; i <= n + 1; i++) s += $i } END { print s + 0 }'
+
+# Sectors read and written on the server's disk: what every path ends in.
+disk_sectors() {
+	local _ rs ws
+	read -r _ _ rs _ _ _ ws _ <"/sys/block/${PVTEST_DISK##*/}/stat"
+	echo $((rs + ws))
+}
+
+# snap NAME...: time, disk sectors, dom0's block-backend interrupts, CPU seconds of dom0 and
+# of guests NAME... together (Xen's accounting, "xl list"), as one line.
+snap() {
+	local cpu
+	cpu=$(xl list | awk -v names=" $* " '$1 == "Domain-0" { d = $6 }
+		index(names, " " $1 " ") { g += $6 } END { printf "%s %.1f\n", d, g }')
+	echo "$EPOCHREALTIME $(disk_sectors) $(awk -v pat='pvblkback|blkif-backend' "$IRQ_SUM" /proc/interrupts) $cpu"
+}
+
+# The guest's side of a sample: fio in the background; once dom0 writes bench/t0 and bench/t1
+# (it does when the disk is busy), the count of blkif interrupts of the moment goes to
+# bench/i0 and bench/i1; then fio is stopped and prints its summary.
+# shellcheck disable=SC2016 # expanded in the guest
+guest_script() {
+	echo 'B=data/pvtest/bench; pvxs rm $B >/dev/null 2>&1;' \
+		"$1 >/tmp/fio.out 2>&1 & p=\$!;" \
+		'pvxs write $B/started 1;' \
+		"pvxs wait -t 600 \$B/t0 >/dev/null; pvxs write \$B/i0 \$(awk -v pat=blkif '$IRQ_SUM' /proc/interrupts);" \
+		"pvxs wait -t 600 \$B/t1 >/dev/null; pvxs write \$B/i1 \$(awk -v pat=blkif '$IRQ_SUM' /proc/interrupts);" \
+		'kill -INT $p; wait $p; cat /tmp/fio.out'
+}
+
+# measure ROUND BACKEND WORKLOAD DOMIDS NAMES: the window of one sample, while fio runs
+# (started by the caller): wait for the disk to get busy, snap, SECS seconds, snap; mark both
+# ends for the guests DOMIDS (space-separated, may be empty). Prints the two snaps.
+measure() {
+	local ids=$4 names=$5 s0 d
+	s0=$(disk_sectors)
+	wait_for "[ \$(disk_sectors) -gt $s0 ]" 120 || return 1
+	for d in $ids; do xs_wait "/local/domain/$d/data/pvtest/bench/started" 120 || return 1; done
+	psleep 1
+	# shellcheck disable=SC2086 # names are words
+	snap $names
+	for d in $ids; do pvxs write "/local/domain/$d/data/pvtest/bench/t0" 1; done
+	psleep "$SECS"
+	for d in $ids; do pvxs write "/local/domain/$d/data/pvtest/bench/t1" 1; done
+	# shellcheck disable=SC2086
+	snap $names
+}
+
+# sample ROUND BACKEND WORKLOAD NOTE FIO_OUTPUT SNAP0 SNAP1 EVG: one PVBENCH line, and the check
+# that the window saw I/O. Throughput and costs come from the window: the disk's sectors, Xen's
+# CPU accounting, interrupt counts (EVG: the guests' blkif interrupts in the window); fio's own
+# summary gives the mean latency.
+sample() {
+	local r=$1 be=$2 wl=$3 t0 s0 e0 c0 g0 t1 s1 e1 c1 g1 ios lat secs
+	read -r t0 s0 e0 c0 g0 <<<"$6"
+	read -r t1 s1 e1 c1 g1 <<<"$7"
+	ios=$(((s1 - s0) * 512 / $(wl_bs "$wl")))
+	lat=$(grep '^3;' <<<"$5" | awk -F';' '{ n = $8 + $49; if (n) { l += ($8 * $40 + $49 * $81) / n; k++ } }
+		END { printf "%.1f\n", k ? l / k : 0 }')
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	printf '# PVBENCH {"round":%d,"backend":"%s","workload":"%s","secs":%s,"ios":%d,"bytes":%d,"lat_us":%s,"dom0_cpu":%s,"guest_cpu":%s,"ev_to_backend":%d,"ev_to_guest":%d}\n' \
+		"$r" "$be" "$wl" "$secs" "$ios" $(((s1 - s0) * 512)) "$lat" \
+		"$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }')" \
+		"$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.1f", b - a }')" \
+		$((e1 - e0)) "$8"
+	if [ "$ios" -gt 0 ] && [ "$lat" != 0.0 ]; then
+		tap_ok "round $r $be $wl: $ios I/Os in ${secs}s${4:+ ($4)}"
+	else
+		tap_not_ok "round $r $be $wl: no I/O measured" "$5"
+	fi
+}
+
+run_native() {
+	local r=$1 wl out offs=() i p w
+	for i in 0 1 2; do offs+=("$(to_bytes "${STARTS[i]}")"); done
+	for wl in "${WORKLOADS[@]}"; do
+		local o=("${offs[0]}")
+		case $wl in agg3-*) o=("${offs[@]}") ;; esac
+		# exec: $! is fio itself, which SIGINT stops.
+		eval "exec $(fio_cmd "$wl" "$PVTEST_DISK" "${o[@]}")" >"$PVTEST_RUN/fio.out" 2>&1 &
+		p=$!
+		w=$(measure "$r" native "$wl" "" "") || w=
+		kill -INT "$p" 2>/dev/null || true
+		wait "$p" || true
+		out=$(cat "$PVTEST_RUN/fio.out")
+		sample "$r" native "$wl" "" "$out" "$(head -n1 <<<"$w")" "$(tail -n1 <<<"$w")" 0
+	done
+}
+
+# disk_spec BACKEND I: guest I's disk for the in-tree backend (dm-linear) or pvblkback (region).
+disk_spec() {
+	if [ "$1" = intree ]; then
+		echo "phy:/dev/mapper/pvbench$2,xvda,w"
+	else
+		region_spec xvda "${STARTS[$2]}" "$SIZE"
+	fi
+}
+
+# start_guests BACKEND [--vcpus N] I...: create guests I... on their regions.
+start_guests() {
+	local be=$1 vcpus=1 i cfg
+	shift
+	if [ "$1" = --vcpus ]; then
+		vcpus=$2
+		shift 2
+	fi
+	for i in "$@"; do
+		cfg=$(guest_cfg "${GUESTS[i]}" --memory $MEM --vcpus "$vcpus" --disk "$(disk_spec "$be" "$i")")
+		guest_create "${GUESTS[i]}" "$cfg" || return 1
+		guest_wait_dev "${GUESTS[i]}" /dev/xvda || return 1
+	done
+}
+
+stop_guests() {
+	local i
+	for i in "$@"; do guest_destroy "${GUESTS[i]}" || return 1; done
+}
+
+# guest_sample ROUND BACKEND WORKLOAD I...: the workload in guests I... at once.
+guest_sample() {
+	local r=$1 be=$2 wl=$3 i d ids='' names='' out='' w ev=0 a b
+	shift 3
+	for i in "$@"; do
+		d=$(guest_domid "${GUESTS[i]}")
+		ids+=" $d" names+=" ${GUESTS[i]}"
+		bg_start "fio$i" guest_run -t $((SECS + 300)) "${GUESTS[i]}" \
+			"$(guest_script "$(fio_cmd "$wl" /dev/xvda)")"
+	done
+	w=$(measure "$r" "$be" "$wl" "$ids" "$names") || w=
+	[ -n "$w" ] || for d in $ids; do pvxs write "/local/domain/$d/data/pvtest/bench/t1" 1; done
+	for i in "$@"; do out+=$(bg_result "fio$i" $((SECS + 360)))$'\n' || true; done
+	for d in $ids; do
+		a=$(pvxs read "/local/domain/$d/data/pvtest/bench/i0" 2>/dev/null) || a=0
+		b=$(pvxs read "/local/domain/$d/data/pvtest/bench/i1" 2>/dev/null) || b=0
+		ev=$((ev + b - a))
+	done
+	sample "$r" "$be" "$wl" "$# guest(s)" "$out" "$(head -n1 <<<"$w")" "$(tail -n1 <<<"$w")" "$ev"
+}
+
+run_guests() {
+	local r=$1 be=$2 wl mod want=pvblkback
+	[ "$be" = intree ] && want=xen_blkback
+	# shellcheck disable=SC2034 # read by blk_backend_load
+	PVBACK_BACKEND=$be
+	blk_backend_load || tap_bail "cannot load the $be backend"
+	start_guests "$be" 0 || tap_bail "round $r: guest on $be did not start"
+	mod=$(vbd_driver_module "$(guest_domid bench0)" xvda) || true
+	tap_is "$mod" "$want" "round $r: $be serves bench0's disk" || true
+	for wl in "${WORKLOADS[@]}"; do
+		case $wl in
+		agg3-*)
+			start_guests "$be" 1 2 || tap_bail "round $r: guests on $be did not start"
+			guest_sample "$r" "$be" "$wl" 0 1 2
+			stop_guests 1 2 || tap_bail "round $r: guests on $be did not go away"
+			;;
+		mq2-*) ;;
+		*) guest_sample "$r" "$be" "$wl" 0 ;;
+		esac
+	done
+	stop_guests 0 || tap_bail "round $r: bench0 on $be did not go away"
+	for wl in "${WORKLOADS[@]}"; do
+		case $wl in mq2-*)
+			start_guests "$be" --vcpus 2 0 || tap_bail "round $r: 2-vCPU guest on $be did not start"
+			guest_sample "$r" "$be" "$wl" 0
+			stop_guests 0 || tap_bail "round $r: bench0 on $be did not go away"
+			;;
+		esac
+	done
+	tap_ok "round $r: $be guests came and went"
+}
+
+# The regions hold data (a sparse disk reads holes faster than data), and the in-tree backend
+# gets each as a dm-linear device: what an administrator would give it.
+for i in 0 1 2; do
+	s=$(($(to_bytes "${STARTS[i]}") / 512)) n=$(($(to_bytes "$SIZE") / 512))
+	dd if=/dev/zero of="$PVTEST_DISK" bs=1M seek=$((s / 2048)) count=$((n / 2048)) oflag=direct \
+		status=none || tap_bail "cannot fill region $i"
+	DM_DISABLE_UDEV=1 dmsetup create "pvbench$i" --table "0 $n linear $PVTEST_DISK $s" ||
+		tap_bail "cannot create the dm-linear device of region $i"
+done
+dmsetup mknodes
+
+for r in $(seq 1 "$ROUNDS"); do
+	# Rotate the order so that no backend always runs first (or after the same one).
+	for k in 0 1 2; do
+		be=${BACKENDS[$(((r - 1 + k) % 3))]}
+		if [ "$be" = native ]; then run_native "$r"; else run_guests "$r" "$be"; fi
+	done
+done

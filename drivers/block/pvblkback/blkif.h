@@ -34,6 +34,15 @@ size_t pvblk_abi_slot_size(enum pvblk_abi abi);
 /* Sectors in one granted page, and the highest valid last_sect. */
 #define PVBLK_SECTORS_PER_PAGE	(XEN_PAGE_SIZE >> 9)
 #define PVBLK_MAX_DIRECT_SEGS	BLKIF_MAX_SEGMENTS_PER_REQUEST
+/*
+ * Segments of an indirect request we accept at most: a bio holds 256
+ * pages, and 256 descriptors of 8 bytes fit one indirect page, so an
+ * indirect request never needs more than one (of the protocol's eight).
+ */
+#define PVBLK_MAX_INDIRECT_SEGS		256
+#define PVBLK_WIRE_SEG_SIZE		8
+#define PVBLK_SEGS_PER_INDIRECT_PAGE	(XEN_PAGE_SIZE / PVBLK_WIRE_SEG_SIZE)
+#define PVBLK_MAX_INDIRECT_PAGES	BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
 
 struct pvblk_seg {
 	u32 gref;
@@ -41,19 +50,37 @@ struct pvblk_seg {
 	u8 last_sect;
 };
 
-/* Private copy of one request; fields beyond nr_segs are zero. */
+/*
+ * Private copy of one request.  The segments live in storage of the
+ * caller's (seg); for a direct request the first PVBLK_MAX_DIRECT_SEGS
+ * are filled from the slot and zero beyond nr_segs, for an indirect one
+ * pvblk_decode_indirect() fills them from the indirect page.
+ */
 struct pvblk_req {
 	u64 id;
 	u64 sector;
 	u8 op;
-	u8 nr_segs;		/* as sent, may exceed the array */
-	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS];
+	u8 indirect_op;		/* BLKIF_OP_INDIRECT only */
+	u16 nr_segs;		/* as sent, may exceed any limit */
+	u32 indirect_gref[PVBLK_MAX_INDIRECT_PAGES];
+	struct pvblk_seg *seg;
 };
 
 void pvblk_fetch_req(enum pvblk_abi abi, const void *slot,
-		     struct pvblk_req *req);
+		     struct pvblk_req *req, struct pvblk_seg *seg);
 void pvblk_put_rsp(enum pvblk_abi abi, void *slot, u64 id, u8 op,
 		   s16 status);
+u8 pvblk_rsp_op(const struct pvblk_req *req);
+
+/*
+ * Ring geometry: up to 2^PVBLK_MAX_RING_ORDER pages a ring (what
+ * xenbus_map_ring_valloc() maps at most), up to PVBLK_MAX_QUEUES rings.
+ */
+#define PVBLK_MAX_RING_ORDER	4
+#define PVBLK_MAX_QUEUES	32
+
+int pvblk_geom_check(unsigned int nr_queues, unsigned int order,
+		     unsigned int max_queues, unsigned int max_order);
 
 /* What a vbd allows; fixed while its rings run. */
 struct pvblk_limits {
@@ -61,6 +88,10 @@ struct pvblk_limits {
 	unsigned int lb_sectors;	/* logical block size / 512 */
 	bool readonly;
 	bool flush;			/* feature-flush-cache advertised */
+	/* feature-max-indirect-segments advertised; 0: no indirect requests */
+	unsigned int max_indirect_segs;
+	/* requests a ring takes at once; 0: as many as it has slots */
+	unsigned int max_requests;
 };
 
 enum pvblk_io_kind {
@@ -87,6 +118,10 @@ enum pvblk_verdict {
 enum pvblk_verdict pvblk_req_check(const struct pvblk_req *req,
 				   const struct pvblk_limits *lim,
 				   struct pvblk_io *io);
+enum pvblk_verdict pvblk_indirect_check(const struct pvblk_req *req,
+					const struct pvblk_limits *lim);
+void pvblk_decode_indirect(const void *buf, unsigned int nr_segs,
+			   struct pvblk_seg *seg);
 s16 pvblk_verdict_status(enum pvblk_verdict v);
 
 #endif /* PVBLK_BLKIF_H */

@@ -18,6 +18,12 @@
 
 struct pvblk_dev;
 
+/*
+ * Unused ballooned pages a queue keeps for its next mappings (4 MiB):
+ * enough for 32 requests of 32 segments in flight without allocating.
+ */
+#define PVBLK_PAGE_CACHE_MAX	1024
+
 /* One ring with its thread, event channel and grant pages. */
 struct pvblk_queue {
 	struct pvblk_dev *dev;
@@ -29,6 +35,11 @@ struct pvblk_queue {
 	/* Set by the IRQ handler, cleared by the thread before it EOIs. */
 	atomic_t event;
 	struct gnttab_page_cache pages;	/* ballooned pages for mappings */
+	/* Scratch for one request's grant operations; the thread's only. */
+	struct gnttab_map_grant_ref *map_ops;
+	struct gnttab_unmap_grant_ref *unmap_ops;
+	struct page **tmp_pages;
+	grant_handle_t *tmp_handles;
 };
 
 /*
@@ -62,6 +73,8 @@ struct pvblk_dev {
 	struct pvblk_limits lim;
 
 	enum pvblk_abi abi;
+	unsigned int max_queues;	/* offered, fixed at probe */
+	unsigned int max_order;		/* offered, fixed at probe */
 	unsigned int nr_queues;
 	struct pvblk_queue *queues;
 	bool connected;
@@ -74,6 +87,7 @@ extern const struct pvblk_ring_ops pvblk_xen_ops;
 int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 			unsigned int nr_refs, evtchn_port_t evtchn);
 void pvblk_queue_disconnect(struct pvblk_queue *q);
+size_t pvblk_queue_mem(const struct pvblk_queue *q);
 
 int pvblk_sysfs_add(struct pvblk_dev *dev);
 void pvblk_sysfs_del(struct pvblk_dev *dev);

@@ -16,6 +16,20 @@
 /* Requests taken off the ring per call, so one busy ring cannot hog. */
 #define PVBLK_RING_BUDGET	64
 
+static void pvblk_ring_free_pool(struct pvblk_ring *ring)
+{
+	kvfree(ring->pool);
+	kvfree(ring->segs);
+	kvfree(ring->pages);
+	kvfree(ring->handles);
+	kfree(ring->indirect_buf);
+	ring->pool = NULL;
+	ring->segs = NULL;
+	ring->pages = NULL;
+	ring->handles = NULL;
+	ring->indirect_buf = NULL;
+}
+
 /**
  * pvblk_ring_init - attach the engine to a mapped shared ring
  * @ring: engine state; ops, priv, lim, stats and name are set by the caller
@@ -23,15 +37,16 @@
  * @bytes: their size
  * @abi: the frontend's ABI
  *
- * Allocates one pending request per ring slot: the frontend can never
- * have more requests outstanding, so the pool bounds our memory use.
+ * Allocates one pending request per ring slot, at most lim->max_requests:
+ * the pool bounds our memory use, and requests beyond it wait in the ring
+ * until one completes.  Each holds as many segments as a request may have.
  *
  * Return: 0 or a negative errno.
  */
 int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 		    enum pvblk_abi abi)
 {
-	unsigned int i;
+	unsigned int i, n;
 	int err;
 
 	err = pvback_ring_attach(&ring->br, sring, bytes,
@@ -40,14 +55,35 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 		return err;
 	ring->abi = abi;
 	ring->pool_size = ring->br.nr_ents;
+	if (ring->lim->max_requests)
+		ring->pool_size = min(ring->pool_size, ring->lim->max_requests);
+	ring->seg_max = clamp_t(unsigned int, ring->lim->max_indirect_segs,
+				PVBLK_MAX_DIRECT_SEGS, PVBLK_MAX_INDIRECT_SEGS);
+	/* Room for a batch of 4 KiB requests, or two of the largest. */
+	ring->batch_segs = max(2 * ring->seg_max, PVBLK_BATCH);
+	n = ring->pool_size * ring->seg_max;
 	ring->pool = kvcalloc(ring->pool_size, sizeof(*ring->pool),
 			      GFP_KERNEL);
-	if (!ring->pool)
+	ring->segs = kvcalloc(n, sizeof(*ring->segs), GFP_KERNEL);
+	ring->pages = kvcalloc(n, sizeof(*ring->pages), GFP_KERNEL);
+	ring->handles = kvcalloc(n, sizeof(*ring->handles), GFP_KERNEL);
+	if (ring->lim->max_indirect_segs)
+		ring->indirect_buf = kmalloc(PVBLK_MAX_INDIRECT_SEGS *
+					     PVBLK_WIRE_SEG_SIZE, GFP_KERNEL);
+	if (!ring->pool || !ring->segs || !ring->pages || !ring->handles ||
+	    (ring->lim->max_indirect_segs && !ring->indirect_buf)) {
+		pvblk_ring_free_pool(ring);
 		return -ENOMEM;
+	}
 	INIT_LIST_HEAD(&ring->free);
 	for (i = 0; i < ring->pool_size; i++) {
-		ring->pool[i].ring = ring;
-		list_add_tail(&ring->pool[i].node, &ring->free);
+		struct pvblk_pending *p = &ring->pool[i];
+
+		p->ring = ring;
+		p->req.seg = ring->segs + i * ring->seg_max;
+		p->pages = ring->pages + i * ring->seg_max;
+		p->handles = ring->handles + i * ring->seg_max;
+		list_add_tail(&p->node, &ring->free);
 	}
 	ring->inflight = 0;
 	ring->stopped = false;
@@ -59,12 +95,25 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 	return 0;
 }
 
+/* Bytes of dom0 memory the engine holds for this ring (statistics). */
+size_t pvblk_ring_mem(const struct pvblk_ring *ring)
+{
+	size_t per_seg = sizeof(*ring->segs) + sizeof(*ring->pages) +
+			 sizeof(*ring->handles);
+
+	if (!ring->pool)
+		return 0;
+	return ring->pool_size * (sizeof(*ring->pool) +
+				  ring->seg_max * per_seg) +
+	       (ring->indirect_buf ? PVBLK_MAX_INDIRECT_SEGS *
+				     PVBLK_WIRE_SEG_SIZE : 0);
+}
+
 /* Only once nothing is in flight: the caller drains first. */
 void pvblk_ring_free(struct pvblk_ring *ring)
 {
 	WARN_ON_ONCE(ring->inflight);
-	kvfree(ring->pool);
-	ring->pool = NULL;
+	pvblk_ring_free_pool(ring);
 }
 
 void pvblk_ring_kick(struct pvblk_ring *ring)
@@ -97,7 +146,7 @@ static void pvblk_respond(struct pvblk_ring *ring, struct pvblk_pending *p,
 			  s16 status)
 {
 	pvblk_put_rsp(ring->abi, pvback_ring_next_rsp(&ring->br), p->req.id,
-		      p->req.op, status);
+		      pvblk_rsp_op(&p->req), status);
 	list_add(&p->node, &ring->free);
 }
 
@@ -115,15 +164,13 @@ unsigned int pvblk_lat_bucket(u64 ns)
 		     PVBLK_LAT_BUCKETS - 1);
 }
 
+/* Answer a request whose I/O ended; its grants are already unmapped. */
 static void pvblk_finish(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	s16 status = BLKIF_RSP_OKAY;
 
 	atomic64_inc(&ring->stats->lat[pvblk_lat_bucket(ktime_get_ns() -
 							p->start_ns)]);
-
-	if (p->nr_mapped)
-		ring->ops->unmap(ring, p);
 	if (p->error) {
 		status = p->error == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP :
 						   BLKIF_RSP_ERROR;
@@ -179,35 +226,114 @@ static void pvblk_account(struct pvblk_ring *ring, const struct pvblk_io *io)
 	}
 }
 
-/* Check, map and submit one freshly fetched request, or answer it. */
-static void pvblk_start(struct pvblk_ring *ring, struct pvblk_pending *p)
+static void pvblk_map_failed(struct pvblk_ring *ring, struct pvblk_pending *p,
+			     const char *what)
+{
+	pvblk_stat_add(ring->stats, PVBLK_ST_MAP_ERR, 1);
+	if (__ratelimit(&ring->rs))
+		pr_warn("%s: request %llu: cannot access the guest's %s; refused\n",
+			ring->name, p->req.id, what);
+	pvblk_respond(ring, p, BLKIF_RSP_ERROR);
+}
+
+/*
+ * Requests whose grants are mapped (or unmapped) together, with one
+ * hypercall: at most PVBLK_BATCH of them, with at most ring->batch_segs
+ * segments in all.
+ */
+struct pvblk_batch {
+	struct pvblk_pending *p[PVBLK_BATCH];
+	unsigned int n;
+	unsigned int segs;
+};
+
+static bool pvblk_batch_full(const struct pvblk_ring *ring,
+			     const struct pvblk_batch *b, unsigned int segs)
+{
+	return b->n == PVBLK_BATCH || b->segs + segs > ring->batch_segs;
+}
+
+static void pvblk_batch_add(struct pvblk_batch *b, struct pvblk_pending *p)
+{
+	b->p[b->n++] = p;
+	b->segs += p->req.nr_segs;
+}
+
+/*
+ * Check one freshly fetched request, reading its indirect descriptors
+ * first if it has any.  Return: false if it was refused (and answered).
+ */
+static bool pvblk_admit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	enum pvblk_verdict v;
 
 	p->nr_mapped = 0;
 	p->error = 0;
+	if (p->req.op == BLKIF_OP_INDIRECT) {
+		v = pvblk_indirect_check(&p->req, ring->lim);
+		if (v != PVBLK_REQ_OK) {
+			pvblk_reject(ring, p, v);
+			return false;
+		}
+		/* One copy of the descriptors; only the copy is looked at. */
+		if (ring->ops->read_indirect(ring, p->req.indirect_gref[0],
+					     ring->indirect_buf,
+					     p->req.nr_segs *
+					     PVBLK_WIRE_SEG_SIZE)) {
+			pvblk_map_failed(ring, p, "indirect page (grant copy)");
+			return false;
+		}
+		pvblk_decode_indirect(ring->indirect_buf, p->req.nr_segs,
+				      p->req.seg);
+	}
 	v = pvblk_req_check(&p->req, ring->lim, &p->io);
 	if (v != PVBLK_REQ_OK) {
 		pvblk_reject(ring, p, v);
-		return;
+		return false;
 	}
-	if (p->req.nr_segs && ring->ops->map(ring, p)) {
-		pvblk_stat_add(ring->stats, PVBLK_ST_MAP_ERR, 1);
-		if (__ratelimit(&ring->rs))
-			pr_warn("%s: request %llu: cannot map the guest's grants; refused\n",
-				ring->name, p->req.id);
-		pvblk_respond(ring, p, BLKIF_RSP_ERROR);
-		return;
+	return true;
+}
+
+/* Map the grants of a batch of admitted requests, then submit them. */
+static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
+{
+	struct pvblk_pending *p;
+	unsigned int i;
+
+	if (b->segs)
+		ring->ops->map(ring, b->p, b->n);
+	for (i = 0; i < b->n; i++) {
+		p = b->p[i];
+		if (p->nr_mapped != p->req.nr_segs) {
+			pvblk_map_failed(ring, p, "grants");
+			continue;
+		}
+		pvblk_account(ring, &p->io);
+		p->start_ns = ktime_get_ns();
+		ring->inflight++;
+		ring->ops->submit(ring, p);
 	}
-	pvblk_account(ring, &p->io);
-	p->start_ns = ktime_get_ns();
-	ring->inflight++;
-	ring->ops->submit(ring, p);
+	b->n = 0;
+	b->segs = 0;
+}
+
+/* Unmap a batch of completed requests together, then answer them. */
+static void pvblk_retire(struct pvblk_ring *ring, struct pvblk_batch *b)
+{
+	unsigned int i;
+
+	if (b->segs)
+		ring->ops->unmap(ring, b->p, b->n);
+	for (i = 0; i < b->n; i++)
+		pvblk_finish(ring, b->p[i]);
+	b->n = 0;
+	b->segs = 0;
 }
 
 static void pvblk_reap(struct pvblk_ring *ring)
 {
 	struct pvblk_pending *p, *tmp;
+	struct pvblk_batch b = {};
 	LIST_HEAD(done);
 
 	spin_lock_irq(&ring->done_lock);
@@ -215,8 +341,12 @@ static void pvblk_reap(struct pvblk_ring *ring)
 	spin_unlock_irq(&ring->done_lock);
 	list_for_each_entry_safe(p, tmp, &done, node) {
 		list_del(&p->node);
-		pvblk_finish(ring, p);
+		if (pvblk_batch_full(ring, &b, p->nr_mapped))
+			pvblk_retire(ring, &b);
+		b.p[b.n++] = p;
+		b.segs += p->nr_mapped;
 	}
+	pvblk_retire(ring, &b);
 }
 
 /* Stop taking requests from a frontend that broke the protocol. */
@@ -252,6 +382,7 @@ void pvblk_ring_drain(struct pvblk_ring *ring)
  */
 bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed)
 {
+	struct pvblk_batch b = {};
 	struct pvblk_pending *p;
 	bool more = false;
 	int n;
@@ -282,10 +413,15 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed)
 		}
 		list_del(&p->node);
 		pvblk_fetch_req(ring->abi, pvback_ring_next_req(&ring->br),
-				&p->req);
+				&p->req, p->req.seg);
 		(*consumed)++;
-		pvblk_start(ring, p);
+		if (!pvblk_admit(ring, p))
+			continue;
+		if (pvblk_batch_full(ring, &b, p->req.nr_segs))
+			pvblk_issue(ring, &b);
+		pvblk_batch_add(&b, p);
 	}
+	pvblk_issue(ring, &b);
 	/* Answer what completed meanwhile with the same notification. */
 	pvblk_ring_drain(ring);
 	return more;

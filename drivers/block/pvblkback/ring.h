@@ -47,15 +47,18 @@ struct pvblk_stats {
 
 struct pvblk_ring;
 
+/* Requests whose grants are mapped or unmapped with one hypercall. */
+#define PVBLK_BATCH	32
+
 /* A request between ring and response: owned by the ring's thread. */
 struct pvblk_pending {
 	struct list_head node;		/* free list or done list */
 	struct pvblk_ring *ring;
-	struct pvblk_req req;
+	struct pvblk_req req;		/* req.seg: the ring's seg_max entries */
 	struct pvblk_io io;
 	unsigned int nr_mapped;		/* segments with a live mapping */
-	struct page *pages[PVBLK_MAX_DIRECT_SEGS];
-	grant_handle_t handles[PVBLK_MAX_DIRECT_SEGS];
+	struct page **pages;		/* seg_max entries of the ring's */
+	grant_handle_t *handles;	/* seg_max entries of the ring's */
 	u64 start_ns;			/* when it was submitted */
 	atomic_t bios;			/* I/O layer: bios in flight + 1 */
 	int error;			/* I/O layer: first error */
@@ -63,12 +66,23 @@ struct pvblk_pending {
 
 struct pvblk_ring_ops {
 	/*
-	 * Map the grants of p->req.seg[0..nr_segs) into p->pages, read-only
-	 * if the device only reads guest memory.  On failure nothing is left
-	 * mapped and p->nr_mapped is 0.
+	 * Map the grants of @n requests together (one hypercall): for each,
+	 * p->req.seg[0..nr_segs) into p->pages, read-only if the device only
+	 * reads guest memory.  A request whose grants did not all map keeps
+	 * nothing mapped and p->nr_mapped 0; the others get nr_segs.  The
+	 * batch holds at most ring->batch_segs segments.
 	 */
-	int (*map)(struct pvblk_ring *ring, struct pvblk_pending *p);
-	void (*unmap)(struct pvblk_ring *ring, struct pvblk_pending *p);
+	void (*map)(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		    unsigned int n);
+	/*
+	 * Copy @len bytes from the start of the guest page @gref (an indirect
+	 * request's first indirect page) into @buf, once.
+	 */
+	int (*read_indirect)(struct pvblk_ring *ring, u32 gref, void *buf,
+			     size_t len);
+	/* Undo the mappings of @n requests together; p->nr_mapped becomes 0. */
+	void (*unmap)(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		      unsigned int n);
 	/* Start p->io; ends with pvblk_ring_complete(), from any context. */
 	void (*submit)(struct pvblk_ring *ring, struct pvblk_pending *p);
 	/* Tell the frontend that responses are waiting. */
@@ -90,6 +104,12 @@ struct pvblk_ring {
 	struct pvback_ring br;
 	struct pvblk_pending *pool;
 	unsigned int pool_size;
+	unsigned int seg_max;		/* segments a pending request holds */
+	unsigned int batch_segs;	/* segments mapped together, at most */
+	struct pvblk_seg *segs;		/* pool_size * seg_max, for the pool */
+	struct page **pages;
+	grant_handle_t *handles;
+	void *indirect_buf;		/* private copy of an indirect page */
 	struct list_head free;
 	unsigned int inflight;		/* submitted, not yet answered */
 	bool stopped;			/* frontend broke the ring protocol */
@@ -106,6 +126,7 @@ struct pvblk_ring {
 
 int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 		    enum pvblk_abi abi);
+size_t pvblk_ring_mem(const struct pvblk_ring *ring);
 void pvblk_ring_free(struct pvblk_ring *ring);
 bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed);
 void pvblk_ring_drain(struct pvblk_ring *ring);

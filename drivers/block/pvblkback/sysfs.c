@@ -71,11 +71,40 @@ static ssize_t nr_rings_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(nr_rings);
 
+static ssize_t max_indirect_segments_show(struct device *d,
+					  struct device_attribute *attr,
+					  char *buf)
+{
+	/* Set at probe, never changed: no lock. */
+	return sysfs_emit(buf, "%u\n", to_pvblk(d)->lim.max_indirect_segs);
+}
+static DEVICE_ATTR_RO(max_indirect_segments);
+
+/* What the rings hold of dom0's memory, beyond the mapped guest pages. */
+static ssize_t memory_bytes_show(struct device *d,
+				 struct device_attribute *attr, char *buf)
+{
+	struct pvblk_dev *dev = to_pvblk(d);
+	size_t bytes = 0;
+	unsigned int i;
+	ssize_t n;
+
+	mutex_lock(&dev->lock);
+	for (i = 0; i < dev->nr_queues; i++)
+		bytes += pvblk_queue_mem(&dev->queues[i]);
+	n = sysfs_emit(buf, "%zu\n", bytes);
+	mutex_unlock(&dev->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(memory_bytes);
+
 static struct attribute *pvblk_attrs[] = {
 	&dev_attr_region.attr,
 	&dev_attr_physical_device.attr,
 	&dev_attr_mode.attr,
 	&dev_attr_nr_rings.attr,
+	&dev_attr_max_indirect_segments.attr,
+	&dev_attr_memory_bytes.attr,
 	NULL
 };
 

@@ -13,6 +13,7 @@
 #include <xen/xenbus.h>
 #include <linux/pvback.h>
 
+#include "../../xen/pvback/pvback_param.h"
 #include "pvblkback.h"
 
 /*
@@ -23,6 +24,55 @@ static LIST_HEAD(pvblk_claims);
 static DEFINE_MUTEX(pvblk_claims_lock);
 
 #define PVBLK_MSG_LEN	256
+
+/*
+ * Module parameters: caps offered to frontends, read when a vbd is probed
+ * (a change applies to vbds created afterwards).
+ */
+static unsigned int pvblk_max_indirect_segs = 64;
+PVBACK_PARAM_RANGE(max_indirect_segments, pvblk_max_indirect_segs, 0,
+		   PVBLK_MAX_INDIRECT_SEGS);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Segments per indirect request offered to frontends, 0 (no indirect requests) to "
+		 __stringify(PVBLK_MAX_INDIRECT_SEGS) " (default 64)");
+
+static unsigned int pvblk_max_ring_order = PVBLK_MAX_RING_ORDER;
+PVBACK_PARAM_RANGE(max_ring_page_order, pvblk_max_ring_order, 0,
+		   PVBLK_MAX_RING_ORDER);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Largest ring offered to frontends, in 2^N pages, 0 to "
+		 __stringify(PVBLK_MAX_RING_ORDER) " (default)");
+
+static unsigned int pvblk_max_queues;
+PVBACK_PARAM_RANGE(max_queues, pvblk_max_queues, 0, PVBLK_MAX_QUEUES);
+MODULE_PARM_DESC(max_queues,
+		 "Rings (each with its thread) a vbd may have, 1 to "
+		 __stringify(PVBLK_MAX_QUEUES) "; 0 (default): one per dom0 CPU");
+
+/* Fewer than a handful of requests would starve a ring. */
+static unsigned int pvblk_max_requests = 128;
+PVBACK_PARAM_RANGE(max_requests, pvblk_max_requests, 16, 4096);
+MODULE_PARM_DESC(max_requests,
+		 "Requests a ring works on at once (its memory), 16 to 4096 (default 128)");
+
+/*
+ * An optional unsigned key of the frontend: @def when absent, -EINVAL when
+ * it is no decimal number or does not fit (no silent wrap).
+ */
+static int pvblk_fe_uint(struct pvblk_dev *dev, const char *key,
+			 unsigned int def, unsigned int *val)
+{
+	char *s = xenbus_read(XBT_NIL, dev->xdev->otherend, key, NULL);
+	int err;
+
+	if (IS_ERR(s)) {
+		*val = def;
+		return 0;
+	}
+	err = kstrtouint(s, 10, val);
+	kfree(s);
+	return err ? -EINVAL : 0;
+}
 
 /* Read an optional decimal u64 key; -ENOENT when absent. */
 static int pvblk_read_u64(struct pvblk_dev *dev, const char *key, u64 *val)
@@ -228,13 +278,44 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 		writable ? "rw" : "ro");
 }
 
+static void pvblk_disconnect(struct pvblk_dev *dev);
+
+/* Read one ring's grant references and event channel from @dir. */
+static int pvblk_read_ring(struct pvblk_dev *dev, const char *dir,
+			   unsigned int nr_refs, grant_ref_t *refs,
+			   unsigned int *evtchn)
+{
+	char key[16];
+	unsigned int i;
+
+	for (i = 0; i < nr_refs; i++) {
+		snprintf(key, sizeof(key), "ring-ref%u", i);
+		/* A one-page ring's reference is "ring-ref" (or "ring-ref0"). */
+		if (nr_refs == 1 &&
+		    xenbus_scanf(XBT_NIL, dir, "ring-ref", "%u", &refs[0]) == 1)
+			continue;
+		if (xenbus_scanf(XBT_NIL, dir, key, "%u", &refs[i]) != 1) {
+			xenbus_dev_fatal(dev->xdev, -EINVAL,
+					 "reading %s/%s", dir, key);
+			return -EINVAL;
+		}
+	}
+	if (xenbus_scanf(XBT_NIL, dir, "event-channel", "%u", evtchn) != 1) {
+		xenbus_dev_fatal(dev->xdev, -EINVAL,
+				 "reading %s/event-channel", dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Read the frontend's ring details and start the queues. */
 static int pvblk_map_rings(struct pvblk_dev *dev)
 {
 	struct xenbus_device *xdev = dev->xdev;
 	const char *fe = xdev->otherend;
-	unsigned int ring_ref, evtchn;
-	char *proto;
+	grant_ref_t refs[1 << PVBLK_MAX_RING_ORDER];
+	unsigned int nr_queues, order, evtchn, i;
+	char *proto, *dir;
 	int err;
 
 	proto = xenbus_read(XBT_NIL, fe, "protocol", NULL);
@@ -246,33 +327,51 @@ static int pvblk_map_rings(struct pvblk_dev *dev)
 	if (err)
 		return err;
 
-	/* Multi-page rings and queues are not offered: refuse them. */
-	if (xenbus_read_unsigned(fe, "ring-page-order", 0) ||
-	    xenbus_read_unsigned(fe, "multi-queue-num-queues", 1) != 1) {
+	if (pvblk_fe_uint(dev, "multi-queue-num-queues", 1, &nr_queues) ||
+	    pvblk_fe_uint(dev, "ring-page-order", 0, &order)) {
 		xenbus_dev_fatal(xdev, -EINVAL,
-				 "frontend asks for ring-page-order or queues that were not offered");
-		return -EINVAL;
-	}
-	if (xenbus_scanf(XBT_NIL, fe, "ring-ref", "%u", &ring_ref) != 1 ||
-	    xenbus_scanf(XBT_NIL, fe, "event-channel", "%u", &evtchn) != 1) {
-		xenbus_dev_fatal(xdev, -EINVAL,
-				 "reading ring-ref and event-channel from %s",
+				 "multi-queue-num-queues or ring-page-order of %s is not a number",
 				 fe);
 		return -EINVAL;
 	}
+	if (pvblk_geom_check(nr_queues, order, dev->max_queues,
+			     dev->max_order)) {
+		xenbus_dev_fatal(xdev, -EINVAL,
+				 "frontend asks for %u queues of 2^%u pages; %u of up to 2^%u were offered",
+				 nr_queues, order, dev->max_queues,
+				 dev->max_order);
+		return -EINVAL;
+	}
 
-	dev->queues = kcalloc(1, sizeof(*dev->queues), GFP_KERNEL);
+	dev->queues = kcalloc(nr_queues, sizeof(*dev->queues), GFP_KERNEL);
 	if (!dev->queues)
 		return -ENOMEM;
-	dev->queues[0].dev = dev;
-	dev->queues[0].index = 0;
-	err = pvblk_queue_connect(&dev->queues[0], &ring_ref, 1, evtchn);
+	/* One queue's keys are the frontend's own, several have queue-N/. */
+	for (i = 0; i < nr_queues; i++) {
+		struct pvblk_queue *q = &dev->queues[i];
+
+		dir = nr_queues == 1 ? kstrdup(fe, GFP_KERNEL) :
+			kasprintf(GFP_KERNEL, "%s/queue-%u", fe, i);
+		if (!dir) {
+			err = -ENOMEM;
+			break;
+		}
+		err = pvblk_read_ring(dev, dir, 1 << order, refs, &evtchn);
+		kfree(dir);
+		if (err)
+			break;
+		q->dev = dev;
+		q->index = i;
+		err = pvblk_queue_connect(q, refs, 1 << order, evtchn);
+		if (err)
+			break;
+		/* pvblk_disconnect() undoes the queues connected so far. */
+		dev->nr_queues = i + 1;
+	}
 	if (err) {
-		kfree(dev->queues);
-		dev->queues = NULL;
+		pvblk_disconnect(dev);
 		return err;
 	}
-	dev->nr_queues = 1;
 	return 0;
 }
 
@@ -313,6 +412,10 @@ static int pvblk_write_connect_keys(struct pvblk_dev *dev)
 		if (!err)
 			err = xenbus_printf(t, node, "feature-flush-cache",
 					    "%d", dev->lim.flush);
+		if (!err && dev->lim.max_indirect_segs)
+			err = xenbus_printf(t, node,
+					    "feature-max-indirect-segments",
+					    "%u", dev->lim.max_indirect_segs);
 		if (err) {
 			xenbus_transaction_end(t, 1);
 			return err;
@@ -417,6 +520,12 @@ static int pvblk_probe(struct xenbus_device *xdev,
 		dev->handle = 0;
 	snprintf(dev->name, sizeof(dev->name), "vbd %u/%u", dev->domid,
 		 dev->handle);
+	/* Fixed for the vbd's life: its rings are sized by them. */
+	dev->lim.max_indirect_segs = READ_ONCE(pvblk_max_indirect_segs);
+	dev->lim.max_requests = READ_ONCE(pvblk_max_requests);
+	dev->max_order = READ_ONCE(pvblk_max_ring_order);
+	dev->max_queues = READ_ONCE(pvblk_max_queues) ?:
+		min_t(unsigned int, num_online_cpus(), PVBLK_MAX_QUEUES);
 	mutex_init(&dev->lock);
 	dev_set_drvdata(&xdev->dev, dev);
 
@@ -429,6 +538,17 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	if (err)
 		goto fail_sysfs;
 	dev->watching = true;
+	/* The frontend reads these when it sees InitWait. */
+	err = xenbus_printf(XBT_NIL, xdev->nodename, "max-ring-page-order", "%u",
+			    dev->max_order);
+	if (!err)
+		err = xenbus_printf(XBT_NIL, xdev->nodename,
+				    "multi-queue-max-queues", "%u",
+				    dev->max_queues);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "writing ring limits");
+		goto fail_watch;
+	}
 	err = xenbus_switch_state(xdev, XenbusStateInitWait);
 	if (err)
 		goto fail_watch;

@@ -24,10 +24,14 @@ static void pvblk_put_pages(struct pvblk_queue *q, struct page **pages,
 		gnttab_page_cache_put(&q->pages, pages, n);
 }
 
+/*
+ * The grant operation arrays are the queue's, ring.batch_segs long: only
+ * its thread maps and unmaps, one batch at a time.
+ */
 static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
 			     grant_handle_t *handles, unsigned int n)
 {
-	struct gnttab_unmap_grant_ref ops[PVBLK_MAX_DIRECT_SEGS];
+	struct gnttab_unmap_grant_ref *ops = q->unmap_ops;
 	struct gntab_unmap_queue_data work = {
 		.unmap_ops = ops,
 		.pages = pages,
@@ -52,60 +56,123 @@ static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
 	return 0;
 }
 
-static int pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending *p)
+static void pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+			  unsigned int nr_reqs)
 {
 	struct pvblk_queue *q = ring->priv;
-	struct gnttab_map_grant_ref ops[PVBLK_MAX_DIRECT_SEGS];
-	struct page *ok_pages[PVBLK_MAX_DIRECT_SEGS];
-	grant_handle_t ok_handles[PVBLK_MAX_DIRECT_SEGS];
-	unsigned int i, n = p->req.nr_segs, nr_ok = 0;
-	u32 flags = GNTMAP_host_map;
+	struct gnttab_map_grant_ref *ops = q->map_ops;
+	struct page **pages = q->tmp_pages;
+	grant_handle_t *handles = q->tmp_handles;
+	unsigned int first[PVBLK_BATCH];
+	unsigned int r, i, k = 0, nr_undo = 0;
 	int err;
 
-	/* For writes we only read guest memory: don't ask for more. */
-	if (p->io.kind != PVBLK_IO_READ)
-		flags |= GNTMAP_readonly;
-	for (i = 0; i < n; i++) {
-		if (gnttab_page_cache_get(&q->pages, &p->pages[i])) {
-			pvblk_put_pages(q, p->pages, i);
-			return -ENOMEM;
-		}
-		gnttab_set_map_op(&ops[i], pvblk_page_addr(p->pages[i]), flags,
-				  p->req.seg[i].gref, q->dev->domid);
-	}
+	for (r = 0; r < nr_reqs; r++) {
+		struct pvblk_pending *p = reqs[r];
+		/* For writes we only read guest memory: don't ask for more. */
+		u32 flags = GNTMAP_host_map | (p->io.kind != PVBLK_IO_READ ?
+					       GNTMAP_readonly : 0);
 
-	err = gnttab_map_refs(ops, NULL, p->pages, n);
+		p->nr_mapped = 0;
+		first[r] = k;
+		for (i = 0; i < p->req.nr_segs; i++) {
+			if (gnttab_page_cache_get(&q->pages, &p->pages[i]))
+				break;
+			gnttab_set_map_op(&ops[k + i],
+					  pvblk_page_addr(p->pages[i]), flags,
+					  p->req.seg[i].gref, q->dev->domid);
+			pages[k + i] = p->pages[i];
+		}
+		if (i < p->req.nr_segs) {
+			/* Out of pages: this request fails, the others go on. */
+			pvblk_put_pages(q, p->pages, i);
+			first[r] = UINT_MAX;
+			continue;
+		}
+		k += i;
+	}
+	if (!k)
+		return;
+
+	/* One hypercall for every segment of the batch. */
+	err = gnttab_map_refs(ops, NULL, pages, k);
 	if (err) {
 		/* The hypercall itself failed: what it did is unknown. */
 		pr_err_ratelimited("%s: grant map hypercall failed (%d)\n",
 				   q->dev->name, err);
-		return err;
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (ops[i].status != GNTST_okay)
-			continue;
-		p->handles[i] = ops[i].handle;
-		ok_pages[nr_ok] = p->pages[i];
-		ok_handles[nr_ok++] = ops[i].handle;
-	}
-	if (nr_ok == n) {
-		p->nr_mapped = n;
-		return 0;
-	}
+	for (r = 0; r < nr_reqs; r++) {
+		struct pvblk_pending *p = reqs[r];
+		struct gnttab_map_grant_ref *o = &ops[first[r]];
+		unsigned int n = p->req.nr_segs, bad = 0;
 
-	/* Some grants were bad: undo the good ones, return the rest. */
-	for (i = 0; i < n; i++)
-		if (ops[i].status != GNTST_okay)
-			pvblk_put_pages(q, &p->pages[i], 1);
-	pvblk_unmap_pages(q, ok_pages, ok_handles, nr_ok);
-	p->nr_mapped = 0;
-	return -EFAULT;
+		if (first[r] == UINT_MAX)
+			continue;
+		for (i = 0; i < n; i++) {
+			p->handles[i] = o[i].handle;
+			bad += o[i].status != GNTST_okay;
+		}
+		if (!bad) {
+			p->nr_mapped = n;
+			continue;
+		}
+		/* Some grants were bad: undo the good ones, return the rest. */
+		for (i = 0; i < n; i++) {
+			if (o[i].status != GNTST_okay) {
+				pvblk_put_pages(q, &p->pages[i], 1);
+				continue;
+			}
+			/* Behind the batch's ops: never past what was used. */
+			pages[nr_undo] = p->pages[i];
+			handles[nr_undo++] = o[i].handle;
+		}
+	}
+	pvblk_unmap_pages(q, pages, handles, nr_undo);
 }
 
-static void pvblk_xen_unmap(struct pvblk_ring *ring, struct pvblk_pending *p)
+static void pvblk_xen_unmap(struct pvblk_ring *ring,
+			    struct pvblk_pending **reqs, unsigned int nr_reqs)
 {
-	pvblk_unmap_pages(ring->priv, p->pages, p->handles, p->nr_mapped);
-	p->nr_mapped = 0;
+	struct pvblk_queue *q = ring->priv;
+	struct page **pages = q->tmp_pages;
+	grant_handle_t *handles = q->tmp_handles;
+	unsigned int r, i, k = 0;
+
+	for (r = 0; r < nr_reqs; r++) {
+		struct pvblk_pending *p = reqs[r];
+
+		for (i = 0; i < p->nr_mapped; i++) {
+			pages[k] = p->pages[i];
+			handles[k++] = p->handles[i];
+		}
+		p->nr_mapped = 0;
+	}
+	pvblk_unmap_pages(q, pages, handles, k);
+}
+
+/*
+ * An indirect page is read by grant copy: one hypercall, no mapping to
+ * undo, and the guest cannot change what we read afterwards.  @buf is the
+ * ring's kmalloc'ed descriptor buffer, which lies within one page.
+ */
+static int pvblk_xen_read_indirect(struct pvblk_ring *ring, u32 gref,
+				   void *buf, size_t len)
+{
+	struct pvblk_queue *q = ring->priv;
+	struct gnttab_copy op = {
+		.source.u.ref = gref,
+		.source.domid = q->dev->domid,
+		.source.offset = 0,
+		.dest.u.gmfn = virt_to_gfn(buf),
+		.dest.domid = DOMID_SELF,
+		.dest.offset = xen_offset_in_page(buf),
+		.len = len,
+		.flags = GNTCOPY_source_gref,
+	};
+
+	gnttab_batch_copy(&op, 1);
+	return op.status == GNTST_okay ? 0 : -EFAULT;
 }
 
 static void pvblk_xen_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
@@ -124,6 +191,7 @@ static void pvblk_xen_notify(struct pvblk_ring *ring)
 
 const struct pvblk_ring_ops pvblk_xen_ops = {
 	.map = pvblk_xen_map,
+	.read_indirect = pvblk_xen_read_indirect,
 	.unmap = pvblk_xen_unmap,
 	.submit = pvblk_xen_submit,
 	.notify = pvblk_xen_notify,
@@ -158,6 +226,8 @@ static int pvblk_thread(void *arg)
 		if (kthread_should_stop())
 			break;
 		more = pvblk_ring_process(ring, &consumed);
+		/* Pages beyond what a busy moment needs go back to dom0. */
+		gnttab_page_cache_shrink(&q->pages, PVBLK_PAGE_CACHE_MAX);
 		/*
 		 * Late EOI: the next event is delivered only now, and an event
 		 * that brought no request counts as spurious, which makes Xen
@@ -176,6 +246,47 @@ static int pvblk_thread(void *arg)
 		pvblk_ring_drain(ring);
 	}
 	return 0;
+}
+
+static void pvblk_queue_free_ops(struct pvblk_queue *q)
+{
+	kvfree(q->map_ops);
+	kvfree(q->unmap_ops);
+	kvfree(q->tmp_pages);
+	kvfree(q->tmp_handles);
+	q->map_ops = NULL;
+	q->unmap_ops = NULL;
+	q->tmp_pages = NULL;
+	q->tmp_handles = NULL;
+}
+
+/* dom0 memory of a connected queue: engine pool and grant scratch. */
+size_t pvblk_queue_mem(const struct pvblk_queue *q)
+{
+	size_t per_seg = sizeof(*q->map_ops) + sizeof(*q->unmap_ops) +
+			 sizeof(*q->tmp_pages) + sizeof(*q->tmp_handles);
+
+	if (!q->sring)
+		return 0;
+	/* num_pages is the thread's; a racy read is fine for statistics. */
+	return sizeof(*q) + pvblk_ring_mem(&q->ring) +
+	       q->ring.batch_segs * per_seg +
+	       (size_t)READ_ONCE(q->pages.num_pages) * PAGE_SIZE;
+}
+
+/* Grant operation arrays for the largest batch the ring maps. */
+static int pvblk_queue_alloc_ops(struct pvblk_queue *q)
+{
+	unsigned int n = q->ring.batch_segs;
+
+	q->map_ops = kvcalloc(n, sizeof(*q->map_ops), GFP_KERNEL);
+	q->unmap_ops = kvcalloc(n, sizeof(*q->unmap_ops), GFP_KERNEL);
+	q->tmp_pages = kvcalloc(n, sizeof(*q->tmp_pages), GFP_KERNEL);
+	q->tmp_handles = kvcalloc(n, sizeof(*q->tmp_handles), GFP_KERNEL);
+	if (q->map_ops && q->unmap_ops && q->tmp_pages && q->tmp_handles)
+		return 0;
+	pvblk_queue_free_ops(q);
+	return -ENOMEM;
 }
 
 /**
@@ -210,6 +321,12 @@ int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 				 q->index);
 		goto unmap;
 	}
+	err = pvblk_queue_alloc_ops(q);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "allocating queue %u",
+				 q->index);
+		goto free_ring;
+	}
 	gnttab_page_cache_init(&q->pages);
 	atomic_set(&q->event, 0);
 
@@ -237,6 +354,7 @@ unbind:
 	unbind_from_irqhandler(q->irq, q);
 	q->irq = 0;
 free_ring:
+	pvblk_queue_free_ops(q);
 	pvblk_ring_free(&q->ring);
 unmap:
 	xenbus_unmap_ring_vfree(dev->xdev, q->sring);
@@ -254,6 +372,7 @@ void pvblk_queue_disconnect(struct pvblk_queue *q)
 	unbind_from_irqhandler(q->irq, q);
 	q->irq = 0;
 	pvblk_ring_free(&q->ring);
+	pvblk_queue_free_ops(q);
 	gnttab_page_cache_shrink(&q->pages, 0);
 	xenbus_unmap_ring_vfree(q->dev->xdev, q->sring);
 	q->sring = NULL;

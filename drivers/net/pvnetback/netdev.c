@@ -11,54 +11,19 @@
 #include <linux/string.h>
 #include <xen/xenbus.h>
 
+#include "../../xen/pvback/pvback_param.h"
 #include "pvnetback.h"
 
 /* dom0 never uses the vif's own address: the conventional all-ones one. */
 static const u8 pvnet_dom0_mac[ETH_ALEN] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static int pvnet_param_set_range(const char *val, const struct kernel_param *kp,
-				 unsigned int min, unsigned int max)
-{
-	unsigned int v;
-	int err = kstrtouint(val, 0, &v);
-
-	if (err || v < min || v > max) {
-		/* echo to sysfs leaves a newline in val */
-		pr_err("%s=%.*s: must be a number from %u to %u\n", kp->name,
-		       (int)strcspn(val, "\n"), val, min, max);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = v;
-	return 0;
-}
-
 unsigned int pvnet_rx_stall_ms = 60000;
-
-static int pvnet_param_stall(const char *val, const struct kernel_param *kp)
-{
-	return pvnet_param_set_range(val, kp, 100, 3600000);
-}
-
-static const struct kernel_param_ops pvnet_stall_ops = {
-	.set = pvnet_param_stall,
-	.get = param_get_uint,
-};
-module_param_cb(rx_stall_timeout_ms, &pvnet_stall_ops, &pvnet_rx_stall_ms, 0644);
+PVBACK_PARAM_RANGE(rx_stall_timeout_ms, pvnet_rx_stall_ms, 100, 3600000);
 MODULE_PARM_DESC(rx_stall_timeout_ms,
 		 "A guest that posts no receive buffer for this long is stalled: carrier off, its packets dropped (100..3600000, default 60000)");
 
 unsigned int pvnet_rx_queue_kb = 512;
-
-static int pvnet_param_queue(const char *val, const struct kernel_param *kp)
-{
-	return pvnet_param_set_range(val, kp, 64, 65536);
-}
-
-static const struct kernel_param_ops pvnet_queue_ops = {
-	.set = pvnet_param_queue,
-	.get = param_get_uint,
-};
-module_param_cb(rx_queue_kb, &pvnet_queue_ops, &pvnet_rx_queue_kb, 0644);
+PVBACK_PARAM_RANGE(rx_queue_kb, pvnet_rx_queue_kb, 64, 65536);
 MODULE_PARM_DESC(rx_queue_kb,
 		 "Packets queued towards one guest, in KiB, before the vif stops taking more (64..65536, default 512; applies at connect)");
 

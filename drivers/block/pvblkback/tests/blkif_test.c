@@ -29,6 +29,7 @@ static void abi_protocols(struct kunit *test)
 
 static void fetch_abi(struct kunit *test, enum pvblk_abi abi)
 {
+	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS];
 	struct fe_seg segs[PVBLK_MAX_DIRECT_SEGS];
 	u8 slot[128];
 	struct pvblk_req req;
@@ -39,7 +40,8 @@ static void fetch_abi(struct kunit *test, enum pvblk_abi abi)
 					   .last = 7 };
 	fe_put_req(abi, slot, BLKIF_OP_WRITE, 11, 0x1122334455667788ULL,
 		   0xabcdef0123ULL, segs, 11);
-	pvblk_fetch_req(abi, slot, &req);
+	pvblk_fetch_req(abi, slot, &req, seg);
+	KUNIT_EXPECT_PTR_EQ(test, req.seg, &seg[0]);
 	KUNIT_EXPECT_EQ(test, req.op, BLKIF_OP_WRITE);
 	KUNIT_EXPECT_EQ(test, req.nr_segs, 11);
 	KUNIT_EXPECT_EQ(test, req.id, 0x1122334455667788ULL);
@@ -69,16 +71,77 @@ static void fetch_x86_32(struct kunit *test)
 static void fetch_oversized_count(struct kunit *test)
 {
 	struct fe_seg seg = { .gref = 5, .first = 0, .last = 7 };
+	struct pvblk_seg segs[PVBLK_MAX_DIRECT_SEGS + 1];
 	u8 slot[128];
 	struct pvblk_req req;
 
 	/* Claims 255 segments: we keep the count (to refuse it) ... */
 	fe_put_req(PVBLK_ABI_X86_64, slot, BLKIF_OP_READ, 255, 1, 0, &seg, 1);
-	pvblk_fetch_req(PVBLK_ABI_X86_64, slot, &req);
+	segs[PVBLK_MAX_DIRECT_SEGS].gref = 0xdead;
+	pvblk_fetch_req(PVBLK_ABI_X86_64, slot, &req, segs);
 	KUNIT_EXPECT_EQ(test, req.nr_segs, 255);
 	/* ... but never read past the slot's eleven. */
 	KUNIT_EXPECT_EQ(test, req.seg[0].gref, 5U);
 	KUNIT_EXPECT_EQ(test, req.seg[10].gref, 0U);
+	KUNIT_EXPECT_EQ(test, segs[PVBLK_MAX_DIRECT_SEGS].gref, 0xdeadU);
+}
+
+static void fetch_indirect_abi(struct kunit *test, enum pvblk_abi abi)
+{
+	static const u32 grefs[PVBLK_MAX_INDIRECT_PAGES] = {
+		71, 72, 73, 74, 75, 76, 77, 0xfffffff0 };
+	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS];
+	struct pvblk_req req;
+	u8 slot[128];
+	unsigned int i;
+
+	fe_put_indirect(abi, slot, BLKIF_OP_WRITE, 300, 0x55aa55aa55aa55aaULL,
+			0x123456789ULL, grefs);
+	memset(seg, 0xff, sizeof(seg));
+	pvblk_fetch_req(abi, slot, &req, seg);
+	KUNIT_EXPECT_EQ(test, req.op, BLKIF_OP_INDIRECT);
+	KUNIT_EXPECT_EQ(test, req.indirect_op, BLKIF_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, req.nr_segs, 300);
+	KUNIT_EXPECT_EQ(test, req.id, 0x55aa55aa55aa55aaULL);
+	KUNIT_EXPECT_EQ(test, req.sector, 0x123456789ULL);
+	for (i = 0; i < PVBLK_MAX_INDIRECT_PAGES; i++)
+		KUNIT_EXPECT_EQ(test, req.indirect_gref[i], grefs[i]);
+	/* The slot holds no segments: none are taken from it. */
+	for (i = 0; i < PVBLK_MAX_DIRECT_SEGS; i++)
+		KUNIT_EXPECT_EQ(test, seg[i].gref, 0U);
+	KUNIT_EXPECT_EQ(test, pvblk_rsp_op(&req), BLKIF_OP_WRITE);
+}
+
+static void fetch_indirect_x86_64(struct kunit *test)
+{
+	fetch_indirect_abi(test, PVBLK_ABI_X86_64);
+}
+
+static void fetch_indirect_x86_32(struct kunit *test)
+{
+	fetch_indirect_abi(test, PVBLK_ABI_X86_32);
+}
+
+static void decode_indirect(struct kunit *test)
+{
+	struct pvblk_seg seg[3];
+	u8 page[3 * 8 + 8];
+	unsigned int i;
+
+	memset(page, 0xee, sizeof(page));
+	for (i = 0; i < 3; i++) {
+		u32 gref = 1000 + i;
+
+		memcpy(page + 8 * i, &gref, 4);
+		page[8 * i + 4] = i;
+		page[8 * i + 5] = 7 - i;
+	}
+	pvblk_decode_indirect(page, 3, seg);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, seg[i].gref, 1000 + i);
+		KUNIT_EXPECT_EQ(test, seg[i].first_sect, i);
+		KUNIT_EXPECT_EQ(test, seg[i].last_sect, 7 - i);
+	}
 }
 
 static void rsp_abi(struct kunit *test, enum pvblk_abi abi)
@@ -178,6 +241,7 @@ static const struct check_case check_cases[] = {
 
 static void req_check_table(struct kunit *test)
 {
+	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS];
 	const struct check_case *c;
 	struct pvblk_req req;
 	struct pvblk_io io;
@@ -188,6 +252,7 @@ static void req_check_table(struct kunit *test)
 								    &test_lim;
 
 		memset(&req, 0, sizeof(req));
+		req.seg = seg;
 		req.op = c->op;
 		req.nr_segs = c->nr_segs;
 		req.sector = c->sector;
@@ -203,8 +268,9 @@ static void req_check_table(struct kunit *test)
 
 static void req_check_translates(struct kunit *test)
 {
+	struct pvblk_seg seg[3];
 	struct pvblk_req req = { .op = BLKIF_OP_WRITE, .nr_segs = 3,
-				 .sector = 100 };
+				 .sector = 100, .seg = seg };
 	struct pvblk_io io;
 
 	req.seg[0] = (struct pvblk_seg){ .first_sect = 0, .last_sect = 7 };
@@ -215,6 +281,113 @@ static void req_check_translates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, io.kind, PVBLK_IO_WRITE);
 	KUNIT_EXPECT_EQ(test, io.nr_sectors, 13U);
 	KUNIT_EXPECT_EQ(test, io.phys, 5100ULL);
+}
+
+struct indirect_case {
+	const char *what;
+	u8 indirect_op;
+	u16 nr_segs;
+	unsigned int max;	/* lim.max_indirect_segs */
+	u8 readonly;
+	u64 sector;
+	enum pvblk_verdict verdict;
+};
+
+static const struct indirect_case indirect_cases[] = {
+	{ "read 32", BLKIF_OP_READ, 32, 256, 0, 0, PVBLK_REQ_OK },
+	{ "write 256", BLKIF_OP_WRITE, 256, 256, 0, 0, PVBLK_REQ_OK },
+	{ "one segment", BLKIF_OP_READ, 1, 256, 0, 0, PVBLK_REQ_OK },
+	{ "at the cap", BLKIF_OP_READ, 32, 32, 0, 0, PVBLK_REQ_OK },
+	{ "over the cap", BLKIF_OP_READ, 33, 32, 0, 0, PVBLK_REQ_BAD },
+	{ "257 segments", BLKIF_OP_WRITE, 257, 256, 0, 0, PVBLK_REQ_BAD },
+	{ "cap above 256 is 256", BLKIF_OP_WRITE, 257, 4096, 0, 0,
+	  PVBLK_REQ_BAD },
+	{ "65535 segments", BLKIF_OP_READ, 65535, 256, 0, 0, PVBLK_REQ_BAD },
+	{ "no segments", BLKIF_OP_READ, 0, 256, 0, 0, PVBLK_REQ_BAD },
+	{ "not offered", BLKIF_OP_READ, 8, 0, 0, 0, PVBLK_REQ_UNSUPPORTED },
+	{ "inner flush", BLKIF_OP_FLUSH_DISKCACHE, 8, 256, 0, 0,
+	  PVBLK_REQ_BAD },
+	{ "inner indirect", BLKIF_OP_INDIRECT, 8, 256, 0, 0, PVBLK_REQ_BAD },
+	{ "inner discard", BLKIF_OP_DISCARD, 8, 256, 0, 0, PVBLK_REQ_BAD },
+	{ "inner op 200", 200, 8, 256, 0, 0, PVBLK_REQ_BAD },
+	{ "write to read-only", BLKIF_OP_WRITE, 8, 256, 1, 0,
+	  PVBLK_REQ_READONLY },
+	{ "read from read-only", BLKIF_OP_READ, 8, 256, 1, 0, PVBLK_REQ_OK },
+	/* 256 segments of 8 sectors from 2048: ends at 4096, the region end */
+	{ "up to the region end", BLKIF_OP_READ, 256, 256, 0, 2048,
+	  PVBLK_REQ_OK },
+	{ "past the region", BLKIF_OP_READ, 256, 256, 0, 2049,
+	  PVBLK_REQ_OUT_OF_REGION },
+};
+
+static void indirect_check_table(struct kunit *test)
+{
+	struct pvblk_seg *seg;
+	const struct indirect_case *c;
+	struct pvblk_limits lim;
+	struct pvblk_req req;
+	struct pvblk_io io;
+	unsigned int i;
+
+	seg = kunit_kcalloc(test, 65535, sizeof(*seg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seg);
+	for (i = 0; i < 65535; i++)
+		seg[i] = (struct pvblk_seg){ .first_sect = 0, .last_sect = 7 };
+	for (c = indirect_cases; c < indirect_cases + ARRAY_SIZE(indirect_cases);
+	     c++) {
+		lim = test_lim;
+		lim.region.nr_sectors = 4096;
+		lim.max_indirect_segs = c->max;
+		lim.readonly = c->readonly;
+		memset(&req, 0, sizeof(req));
+		req.op = BLKIF_OP_INDIRECT;
+		req.indirect_op = c->indirect_op;
+		req.nr_segs = c->nr_segs;
+		req.sector = c->sector;
+		req.seg = seg;
+		/* The header check alone decides whether segments are read. */
+		if (c->verdict == PVBLK_REQ_BAD ||
+		    c->verdict == PVBLK_REQ_UNSUPPORTED)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    pvblk_indirect_check(&req, &lim),
+					    c->verdict, "case: %s", c->what);
+		else
+			KUNIT_EXPECT_EQ_MSG(test,
+					    pvblk_indirect_check(&req, &lim),
+					    PVBLK_REQ_OK, "case: %s", c->what);
+		KUNIT_EXPECT_EQ_MSG(test, pvblk_req_check(&req, &lim, &io),
+				    c->verdict, "case: %s", c->what);
+		if (c->verdict == PVBLK_REQ_OK) {
+			KUNIT_EXPECT_EQ(test, io.nr_sectors, 8U * c->nr_segs);
+			KUNIT_EXPECT_EQ(test, io.kind,
+					c->indirect_op == BLKIF_OP_READ ?
+					PVBLK_IO_READ : PVBLK_IO_WRITE);
+			KUNIT_EXPECT_EQ(test, io.phys, 5000 + c->sector);
+		}
+	}
+}
+
+/* Queue and ring size selection: what was offered, never more. */
+static void geom_selection(struct kunit *test)
+{
+	/* The defaults of a frontend that knows neither feature. */
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(1, 0, 2, 4), 0);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(2, 0, 2, 4), 0);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(2, 4, 2, 4), 0);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(1, 2, 1, 2), 0);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(0, 0, 2, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(3, 0, 2, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(4096, 0, 2, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(UINT_MAX, 0, 2, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(1, 5, 2, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(1, 1, 2, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(1, UINT_MAX, 2, 4), -EINVAL);
+	/* An offer beyond what we can map is capped. */
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(1, 5, 2, 9), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(PVBLK_MAX_QUEUES + 1, 0,
+					       1000, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvblk_geom_check(PVBLK_MAX_QUEUES, 0,
+					       1000, 4), 0);
 }
 
 static void verdict_status(struct kunit *test)
@@ -236,10 +409,15 @@ static struct kunit_case pvblk_blkif_cases[] = {
 	KUNIT_CASE(fetch_x86_64),
 	KUNIT_CASE(fetch_x86_32),
 	KUNIT_CASE(fetch_oversized_count),
+	KUNIT_CASE(fetch_indirect_x86_64),
+	KUNIT_CASE(fetch_indirect_x86_32),
+	KUNIT_CASE(decode_indirect),
 	KUNIT_CASE(rsp_x86_64),
 	KUNIT_CASE(rsp_x86_32),
 	KUNIT_CASE(req_check_table),
 	KUNIT_CASE(req_check_translates),
+	KUNIT_CASE(indirect_check_table),
+	KUNIT_CASE(geom_selection),
 	KUNIT_CASE(verdict_status),
 	{}
 };

@@ -28,6 +28,10 @@ struct fake {
 	struct page *grants[FAKE_GRANTS];
 	u8 *disk;
 	int live_maps;			/* mapped, not yet unmapped */
+	int indirect_reads;
+	int map_calls;
+	int unmap_calls;
+	bool scribble;			/* change indirect pages once read */
 	int notifies;
 	bool hold;			/* keep submitted requests */
 	struct pvblk_pending *held[MAX_HELD];
@@ -42,25 +46,58 @@ static struct fake *ring_fake(struct pvblk_ring *ring)
 	return ring->priv;
 }
 
-static int fake_map(struct pvblk_ring *ring, struct pvblk_pending *p)
+static void fake_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		     unsigned int n)
 {
 	struct fake *f = ring_fake(ring);
-	unsigned int i;
+	unsigned int r, i, segs = 0;
 
-	for (i = 0; i < p->req.nr_segs; i++)
-		if (p->req.seg[i].gref >= FAKE_GRANTS)
-			return -EFAULT;
-	for (i = 0; i < p->req.nr_segs; i++)
-		p->pages[i] = f->grants[p->req.seg[i].gref];
-	p->nr_mapped = p->req.nr_segs;
-	f->live_maps += p->nr_mapped;
+	f->map_calls++;
+	for (r = 0; r < n; r++) {
+		struct pvblk_pending *p = reqs[r];
+
+		segs += p->req.nr_segs;
+		p->nr_mapped = 0;
+		for (i = 0; i < p->req.nr_segs; i++)
+			if (p->req.seg[i].gref >= FAKE_GRANTS)
+				break;
+		if (i < p->req.nr_segs)
+			continue;
+		for (i = 0; i < p->req.nr_segs; i++)
+			p->pages[i] = f->grants[p->req.seg[i].gref];
+		p->nr_mapped = p->req.nr_segs;
+		f->live_maps += p->nr_mapped;
+	}
+	/* The engine never hands over more than the scratch holds. */
+	WARN_ON(n > PVBLK_BATCH || segs > ring->batch_segs);
+}
+
+static int fake_read_indirect(struct pvblk_ring *ring, u32 gref, void *buf,
+			      size_t len)
+{
+	struct fake *f = ring_fake(ring);
+
+	if (gref >= FAKE_GRANTS || len > PAGE_SIZE)
+		return -EFAULT;
+	memcpy(buf, page_address(f->grants[gref]), len);
+	f->indirect_reads++;
+	/* A frontend rewriting its descriptors after we copied them. */
+	if (f->scribble)
+		memset(page_address(f->grants[gref]), 0xff, len);
 	return 0;
 }
 
-static void fake_unmap(struct pvblk_ring *ring, struct pvblk_pending *p)
+static void fake_unmap(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		       unsigned int n)
 {
-	ring_fake(ring)->live_maps -= p->nr_mapped;
-	p->nr_mapped = 0;
+	struct fake *f = ring_fake(ring);
+	unsigned int r;
+
+	f->unmap_calls++;
+	for (r = 0; r < n; r++) {
+		f->live_maps -= reqs[r]->nr_mapped;
+		reqs[r]->nr_mapped = 0;
+	}
 }
 
 static void fake_do_io(struct fake *f, struct pvblk_pending *p)
@@ -106,6 +143,7 @@ static void fake_notify(struct pvblk_ring *ring)
 
 static const struct pvblk_ring_ops fake_ops = {
 	.map = fake_map,
+	.read_indirect = fake_read_indirect,
 	.unmap = fake_unmap,
 	.submit = fake_submit,
 	.notify = fake_notify,
@@ -134,6 +172,7 @@ static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
 	f->lim.region.nr_sectors = 1024;
 	f->lim.lb_sectors = 1;
 	f->lim.flush = true;
+	f->lim.max_indirect_segs = 14;
 	f->ring.ops = &fake_ops;
 	f->ring.priv = f;
 	f->ring.lim = &f->lim;
@@ -183,6 +222,33 @@ static void fe_push(struct fake *f, u8 op, u8 nr, u64 id, u64 sector,
 	h->req_prod++;
 }
 
+/*
+ * Frontend: an indirect request whose descriptors are in grant page
+ * @ind; with @nsegs descriptors written there and @nr claimed.
+ */
+static void fe_push_indirect(struct fake *f, u8 op, u16 nr, u64 id,
+			     u64 sector, u32 ind, const struct fe_seg *segs,
+			     unsigned int nsegs)
+{
+	u32 grefs[PVBLK_MAX_INDIRECT_PAGES] = { ind };
+	struct pvback_sring_hdr *h = hdr(f);
+	unsigned int i;
+	u8 *page;
+
+	if (ind < FAKE_GRANTS) {
+		page = page_address(f->grants[ind]);
+		for (i = 0; i < nsegs; i++) {
+			memcpy(page + 8 * i, &segs[i].gref, 4);
+			page[8 * i + 4] = segs[i].first;
+			page[8 * i + 5] = segs[i].last;
+		}
+	}
+	fe_put_indirect(f->ring.abi,
+			pvback_ring_slot(&f->ring.br, h->req_prod), op, nr, id,
+			sector, grefs);
+	h->req_prod++;
+}
+
 /* Frontend: take the next response; false if there is none. */
 static bool fe_pop(struct fake *f, u64 *id, s16 *status)
 {
@@ -229,6 +295,29 @@ static void expect_rsp(struct kunit *test, struct fake *f, u64 id, s16 st)
 	KUNIT_EXPECT_EQ(test, got_st, st);
 }
 
+/*
+ * Responses of requests @first..@first + @n - 1 with statuses @st, in any
+ * order (refused requests are answered before mapped ones), each once.
+ */
+static void expect_rsps(struct kunit *test, struct fake *f, u64 first,
+			const s16 *st, unsigned int n)
+{
+	unsigned long seen = 0;
+	unsigned int i;
+	u64 id;
+	s16 got;
+
+	KUNIT_ASSERT_LE(test, n, BITS_PER_LONG);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_TRUE(test, fe_pop(f, &id, &got));
+		KUNIT_ASSERT_TRUE(test, id >= first && id < first + n);
+		KUNIT_EXPECT_FALSE(test, test_and_set_bit(id - first, &seen));
+		KUNIT_EXPECT_EQ_MSG(test, got, st[id - first], "request %llu",
+				    id);
+	}
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &got));
+}
+
 static void write_then_read(struct kunit *test, enum pvblk_abi abi)
 {
 	struct fake *f = fake_setup(test, abi);
@@ -266,6 +355,123 @@ static void write_then_read(struct kunit *test, enum pvblk_abi abi)
 	KUNIT_EXPECT_EQ(test, hdr(f)->req_event, f->ring.br.req_cons + 1);
 }
 
+/* 14 segments, more than a direct request holds, through grant 15. */
+static void indirect_abi(struct kunit *test, enum pvblk_abi abi)
+{
+	struct fake *f = fake_setup(test, abi);
+	struct fe_seg segs[14];
+	const void *slot;
+	unsigned int i;
+	u8 *want;
+
+	want = kunit_kmalloc(test, 14 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	for (i = 0; i < 14; i++) {
+		segs[i] = (struct fe_seg){ i, 0, 7 };
+		get_random_bytes(page_address(f->grants[i]), PAGE_SIZE);
+		memcpy(want + i * PAGE_SIZE, page_address(f->grants[i]),
+		       PAGE_SIZE);
+	}
+	/* The frontend rewrites the descriptors once we have read them. */
+	f->scribble = true;
+	fe_push_indirect(f, BLKIF_OP_WRITE, 14, 1, 16, 15, segs, 14);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	slot = pvback_ring_slot(&f->ring.br, f->rsp_seen);
+	KUNIT_EXPECT_EQ(test, fe_rsp_op(slot), BLKIF_OP_WRITE);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->indirect_reads, 1);
+	KUNIT_EXPECT_EQ(test, memcmp(f->disk + ((1024 + 16) << 9), want,
+				     14 * PAGE_SIZE), 0);
+
+	/* Read it back into the same pages, cleared first. */
+	f->scribble = false;
+	for (i = 0; i < 14; i++)
+		memset(page_address(f->grants[i]), 0, PAGE_SIZE);
+	fe_push_indirect(f, BLKIF_OP_READ, 14, 2, 16, 15, segs, 14);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
+	for (i = 0; i < 14; i++)
+		KUNIT_EXPECT_EQ(test, memcmp(page_address(f->grants[i]),
+					     want + i * PAGE_SIZE, PAGE_SIZE),
+				0);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_SECT), 112ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_SECT), 112ULL);
+}
+
+static void indirect_x86_64(struct kunit *test)
+{
+	indirect_abi(test, PVBLK_ABI_X86_64);
+}
+
+static void indirect_x86_32(struct kunit *test)
+{
+	indirect_abi(test, PVBLK_ABI_X86_32);
+}
+
+static void indirect_bad_answered(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg segs[15], bad_gref[2] = { { 0, 0, 7 }, { 4000, 0, 7 } };
+	struct fe_seg bad_sect = { 1, 5, 4 };
+	unsigned int i;
+	s16 st[8];
+
+	for (i = 0; i < 15; i++)
+		segs[i] = (struct fe_seg){ i, 0, 7 };
+	fe_push_indirect(f, BLKIF_OP_READ, 15, 20, 0, 15, segs, 15);
+	fe_push_indirect(f, BLKIF_OP_READ, 0, 21, 0, 15, segs, 0);
+	fe_push_indirect(f, BLKIF_OP_FLUSH_DISKCACHE, 2, 22, 0, 15, segs, 2);
+	fe_push_indirect(f, BLKIF_OP_READ, 2, 23, 0, 1000, segs, 2);
+	/* Each in its own indirect page: all are queued before any is read. */
+	fe_push_indirect(f, BLKIF_OP_WRITE, 2, 24, 0, 14, bad_gref, 2);
+	fe_push_indirect(f, BLKIF_OP_READ, 1, 25, 0, 13, &bad_sect, 1);
+	fe_push_indirect(f, BLKIF_OP_READ, 2, 26, 1020, 12, segs, 2);
+	fe_push_indirect(f, BLKIF_OP_READ, 65535, 27, 0, 15, segs, 0);
+	KUNIT_EXPECT_EQ(test, process(f), 8U);
+	for (i = 0; i < 8; i++)
+		st[i] = BLKIF_RSP_ERROR;
+	expect_rsps(test, f, 20, st, 8);
+	/* Only requests with a sound header had their page read. */
+	KUNIT_EXPECT_EQ(test, f->indirect_reads, 3);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_BAD_REQ), 5ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 2ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_REGION_ERR), 1ULL);
+	KUNIT_EXPECT_EQ(test, lat_total(f), 0ULL);
+}
+
+/* Batches never hold more segments than the grant scratch arrays. */
+static void batches_bounded(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg segs[14], one = { 0, 0, 7 };
+	unsigned int i;
+
+	for (i = 0; i < 14; i++)
+		segs[i] = (struct fe_seg){ i, 0, 7 };
+	/* 28 <= batch_segs (32) < 42: two of these per batch. */
+	KUNIT_ASSERT_EQ(test, f->ring.batch_segs, 32U);
+	for (i = 0; i < 5; i++)
+		fe_push_indirect(f, BLKIF_OP_READ, 14, 40 + i, 0, 15, segs, 14);
+	fe_push(f, BLKIF_OP_READ, 1, 45, 0, &one, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 6U);
+	KUNIT_EXPECT_EQ(test, f->map_calls, 3);
+	for (i = 0; i < 6; i++)
+		expect_rsp(test, f, 40 + i, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+}
+
+static void indirect_not_offered(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg seg = { 0, 0, 7 };
+
+	f->lim.max_indirect_segs = 0;
+	fe_push_indirect(f, BLKIF_OP_READ, 1, 30, 0, 15, &seg, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 30, BLKIF_RSP_EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, f->indirect_reads, 0);
+}
+
 static void latency_buckets(struct kunit *test)
 {
 	u64 us = NSEC_PER_USEC;
@@ -298,6 +504,11 @@ static void bad_requests_answered(struct kunit *test)
 	struct fe_seg ok = { 0, 0, 7 }, bad_gref = { 999, 0, 7 };
 	struct fe_seg two[2] = { { 0, 0, 7 }, { 12345, 0, 7 } };
 	struct fe_seg bad_sect = { 0, 6, 2 };
+	static const s16 st[] = {
+		BLKIF_RSP_ERROR, BLKIF_RSP_ERROR, BLKIF_RSP_ERROR,
+		BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR,
+		BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_RSP_OKAY,
+	};
 
 	memset(f->disk, 0x5a, DISK_SECTORS << 9);
 	fe_push(f, BLKIF_OP_WRITE, 1, 10, 0, &bad_gref, 1);
@@ -311,15 +522,7 @@ static void bad_requests_answered(struct kunit *test)
 	fe_push(f, BLKIF_OP_WRITE, 1, 18, 1016, &ok, 1);	/* last 8 */
 	KUNIT_EXPECT_EQ(test, process(f), 9U);
 
-	expect_rsp(test, f, 10, BLKIF_RSP_ERROR);
-	expect_rsp(test, f, 11, BLKIF_RSP_ERROR);
-	expect_rsp(test, f, 12, BLKIF_RSP_ERROR);
-	expect_rsp(test, f, 13, BLKIF_RSP_ERROR);
-	expect_rsp(test, f, 14, BLKIF_RSP_EOPNOTSUPP);
-	expect_rsp(test, f, 15, BLKIF_RSP_ERROR);
-	expect_rsp(test, f, 16, BLKIF_RSP_ERROR);
-	expect_rsp(test, f, 17, BLKIF_RSP_OKAY);
-	expect_rsp(test, f, 18, BLKIF_RSP_OKAY);
+	expect_rsps(test, f, 10, st, ARRAY_SIZE(st));
 
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 2ULL);
 	/* Only the two requests that reached the disk have a service time. */
@@ -373,6 +576,8 @@ static void full_ring_in_flight(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, process(f), n);
 	KUNIT_EXPECT_EQ(test, f->ring.inflight, n);
 	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	/* All 32 mapped together (one hypercall in the real ops). */
+	KUNIT_EXPECT_EQ(test, f->map_calls, 1);
 
 	/* Complete in reverse order; each is answered exactly once. */
 	for (i = f->nr_held; i-- > 0;) {
@@ -389,6 +594,7 @@ static void full_ring_in_flight(struct kunit *test)
 		answered++;
 	}
 	KUNIT_EXPECT_EQ(test, answered, n);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
 
 	/* The ring is usable again. */
 	fe_push(f, BLKIF_OP_READ, 1, 7, 0, &s, 1);
@@ -443,7 +649,8 @@ static void producer_backwards_stops(struct kunit *test)
 
 static void attach_rejects_bogus_ring(struct kunit *test)
 {
-	struct pvblk_ring ring = {};
+	struct pvblk_limits lim = { .max_indirect_segs = 32 };
+	struct pvblk_ring ring = { .lim = &lim };
 	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	struct pvback_sring_hdr *h;
 
@@ -461,7 +668,13 @@ static void attach_rejects_bogus_ring(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvblk_ring_init(&ring, h, PAGE_SIZE,
 					      PVBLK_ABI_NATIVE), 0);
 	KUNIT_EXPECT_EQ(test, ring.br.req_cons, 0xffffffe8U);
+	/* The pool: a request per slot, each with room for 32 segments. */
+	KUNIT_EXPECT_EQ(test, ring.pool_size, ring.br.nr_ents);
+	KUNIT_EXPECT_EQ(test, ring.seg_max, 32U);
+	KUNIT_EXPECT_GT(test, pvblk_ring_mem(&ring),
+			(size_t)ring.pool_size * 32 * sizeof(struct pvblk_seg));
 	pvblk_ring_free(&ring);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_mem(&ring), (size_t)0);
 	__free_page(pg);
 }
 
@@ -515,6 +728,11 @@ static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(rw_x86_64),
 	KUNIT_CASE(rw_x86_32),
 	KUNIT_CASE(bad_requests_answered),
+	KUNIT_CASE(indirect_x86_64),
+	KUNIT_CASE(indirect_x86_32),
+	KUNIT_CASE(indirect_bad_answered),
+	KUNIT_CASE(indirect_not_offered),
+	KUNIT_CASE(batches_bounded),
 	KUNIT_CASE(io_error_answered),
 	KUNIT_CASE(full_ring_in_flight),
 	KUNIT_CASE(producer_overflow_stops),

@@ -54,6 +54,25 @@ static inline void fe_put_req(enum pvblk_abi abi, void *slot, u8 op, u8 nr,
 	}
 }
 
+/* BLKIF_OP_INDIRECT: nr_segs is 16 bits, the grefs follow the handle. */
+static inline void fe_put_indirect(enum pvblk_abi abi, void *slot, u8 op,
+				   u16 nr, u64 id, u64 sector,
+				   const u32 *grefs)
+{
+	size_t oid, osec, oseg, ogref;
+	u8 *b = slot;
+
+	fe_offsets(abi, &oid, &osec, &oseg);
+	ogref = osec + 8 + 4;		/* past the sector, handle and pad */
+	memset(b, 0, pvblk_abi_slot_size(abi));
+	b[0] = BLKIF_OP_INDIRECT;
+	b[1] = op;
+	memcpy(b + 2, &nr, 2);
+	memcpy(b + oid, &id, 8);
+	memcpy(b + osec, &sector, 8);
+	memcpy(b + ogref, grefs, 4 * PVBLK_MAX_INDIRECT_PAGES);
+}
+
 /* Responses: id at 0, operation at 8, status at 10 in both ABIs. */
 static inline u64 fe_rsp_id(const void *slot)
 {

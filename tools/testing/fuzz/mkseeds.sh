@@ -65,6 +65,51 @@ MAXSECT=$(((1 << 54) - 1))	# PVBLK_REGION_MAX_SECTORS: U64_MAX >> 10
 	seed blkif bare-flush
 { le 8 5000; le 8 1000; le 1 $((LB8 | X32)); blkreq 32 0 1 1 8 0 3 1; } |
 	seed blkif partial-4k-block
+# The indirect fields follow a 63-byte protocol field (proto STR).
+proto() { printf %s "$1"; zeros $((63 - ${#1})); }
+# blkind ABI INNER NR ID SECTOR: an indirect slot, 112 bytes, indirect
+# grefs 200..207
+blkind() {
+	local abi=$1 i hdr=56
+	le 1 6
+	le 1 "$2"
+	le 2 "$3"
+	if [ "$abi" = 64 ]; then le 4 0; hdr=60; fi
+	le 8 "$4"
+	le 8 "$5"
+	le 4 0
+	for ((i = 0; i < 8; i++)); do le 4 $((200 + i)); done
+	zeros $((112 - hdr))
+}
+# descs N FIRST LAST: N descriptors of the indirect page, grefs 300, ...
+descs() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		le 4 $((300 + i)); le 1 "$2"; le 1 "$3"; le 2 0
+	done
+}
+CAPPED=$((0x8000))	# feature-max-indirect-segments 257: acts as 256
+
+{ le 8 5000; le 8 4096; le 1 $FLUSH; blkind 64 0 256 77 2048; proto x86_64-abi; le 2 256
+  descs 256 0 7; } | seed blkif indirect-read-256-segs
+{ le 8 8; le 8 1024; le 1 $((LB8 | X32)); blkind 32 1 3 5 16; proto x86_32-abi; le 2 32
+  descs 3 0 7; } | seed blkif indirect-write-x86_32-4k
+{ le 8 5000; le 8 4096; le 1 0; blkind 64 0 257 1 0; proto ""; le 2 $CAPPED; descs 257 0 7; } |
+	seed blkif indirect-257-segs-past-the-cap
+{ le 8 5000; le 8 4096; le 1 0; blkind 64 0 256 1 0; proto ""; le 2 $CAPPED; descs 256 0 7; } |
+	seed blkif indirect-256-segs-capped
+{ le 8 5000; le 8 4096; le 1 0; blkind 64 0 1 1 0; proto ""; le 2 0; descs 1 0 7; } |
+	seed blkif indirect-not-offered
+{ le 8 5000; le 8 4096; le 1 $FLUSH; blkind 64 3 1 1 0; proto ""; le 2 16; descs 1 0 7; } |
+	seed blkif indirect-inner-flush
+{ le 8 5000; le 8 4096; le 1 0; blkind 32 0 0 1 0; proto ""; le 2 16; } |
+	seed blkif indirect-0-segs
+{ le 8 5000; le 8 4096; le 1 0; blkind 64 0 200 1 0; proto ""; le 2 256
+  descs 199 0 7; le 4 999; le 1 4; le 1 3; le 2 0; } | seed blkif indirect-last-segment-bad
+{ le 8 5000; le 8 4096; le 1 $RO; blkind 64 1 1 1 0; proto ""; le 2 8; descs 1 0 7; } |
+	seed blkif indirect-write-read-only
+{ le 8 5000; le 8 200; le 1 $X32; blkind 32 0 16 1 73; proto ""; le 2 16; descs 16 0 7; } |
+	seed blkif indirect-one-past-the-region
 
 # ---- netif_tx: rsp_prod, req_prod - rsp_prod, caps, unused, slots ----
 MORE=4 XTRA=8 XMORE=1 GSO=1 HASH=4 TCPV4=1 TCPV6=2

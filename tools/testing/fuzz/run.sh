@@ -54,6 +54,8 @@ max_len() {
 	case $1 in
 	netif_tx) echo 3200 ;;
 	netif_misc) echo 1024 ;;
+	# a slot, the limits and a full indirect page of 256 descriptors
+	blkif) echo 2304 ;;
 	*) echo 256 ;;
 	esac
 }

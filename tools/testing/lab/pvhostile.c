@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* <xen/evtchn.h> uses it without defining it. */
@@ -318,6 +319,9 @@ struct kv {
 	char val[48];
 };
 
+/* Keys of one connection at most: a ring of 32 pages has 32 ring-refN. */
+#define FE_KEYS		40
+
 /*
  * Write KEYS in one transaction (after removing stale ones), then STATE;
  * wait for the backend to answer: Connected, or Closing/Closed when it
@@ -325,13 +329,13 @@ struct kv {
  */
 static int fe_connect(struct kv *keys, int n, int state, const char *const *stale)
 {
-	char paths[16][160];
-	char *w[32];
+	char paths[FE_KEYS][160];
+	char *w[2 * FE_KEYS];
 	int i, m = 0;
 
 	for (i = 0; stale && stale[i]; i++)
 		fe_rm(stale[i]);
-	for (i = 0; i < n && m < 16; i++) {
+	for (i = 0; i < n && m < FE_KEYS; i++) {
 		if (!keys[i].val[0])
 			continue;
 		fe_path(paths[m], sizeof(paths[m]), keys[i].key);
@@ -511,6 +515,8 @@ enum {
 #define BLK_ERROR	(-1)
 #define BLK_EOPNOTSUPP	(-2)
 #define BLK_SEGS	11
+/* indirect_grefs[] of an indirect request */
+#define BLK_IND_PAGES	8
 
 struct blk_seg {
 	uint32_t gref;
@@ -547,16 +553,55 @@ struct blk_rsp32 {
 	int16_t status;
 };
 
+/*
+ * BLKIF_OP_INDIRECT (struct blkif_request_indirect): the segments are
+ * descriptors (struct blk_seg) in the pages of gref[].
+ */
+struct blk_ind64 {
+	uint8_t op, ind_op;
+	uint16_t nr;
+	uint32_t pad;
+	uint64_t id, sector;
+	uint16_t handle, pad2;
+	uint32_t gref[BLK_IND_PAGES];
+	uint32_t pad3;
+};
+
+struct blk_ind32 {
+	uint8_t op, ind_op;
+	uint16_t nr;
+	uint32_t id[2], sector[2];
+	uint16_t handle, pad2;
+	uint32_t gref[BLK_IND_PAGES];
+	uint32_t pad3[2];
+};
+
+/* Descriptors in one indirect page. */
+#define BLK_SEGS_PER_IND	(GPAGE / sizeof(struct blk_seg))
+
 _Static_assert(sizeof(struct blk_req64) == 112, "x86_64 blkif request");
 _Static_assert(sizeof(struct blk_rsp64) == 16, "x86_64 blkif response");
 _Static_assert(sizeof(struct blk_req32) == 108, "x86_32 blkif request");
 _Static_assert(sizeof(struct blk_rsp32) == 12, "x86_32 blkif response");
+_Static_assert(sizeof(struct blk_seg) == 8, "blkif segment descriptor");
+_Static_assert(sizeof(struct blk_ind64) == 64 && offsetof(struct blk_ind64, id) == 8 &&
+	       offsetof(struct blk_ind64, sector) == 16 &&
+	       offsetof(struct blk_ind64, handle) == 24 &&
+	       offsetof(struct blk_ind64, gref) == 28, "x86_64 indirect request");
+_Static_assert(sizeof(struct blk_ind32) == 64 && offsetof(struct blk_ind32, id) == 4 &&
+	       offsetof(struct blk_ind32, sector) == 12 &&
+	       offsetof(struct blk_ind32, handle) == 20 &&
+	       offsetof(struct blk_ind32, gref) == 24, "x86_32 indirect request");
 
 /* A request as the cases think of it; put into a slot per ABI. */
 struct breq {
 	uint8_t op, nr;
 	uint64_t id, sector;
 	struct blk_seg seg[BLK_SEGS];
+	/* op BLK_INDIRECT: the inner op, nr_segments, the descriptor pages */
+	uint8_t ind_op;
+	uint16_t ind_nr;
+	uint32_t ind_gref[BLK_IND_PAGES];
 };
 
 struct brsp {
@@ -568,6 +613,12 @@ struct brsp {
 
 struct blk {
 	struct gbuf ringpg, data, rodata, foreign;
+	/*
+	 * The indirect cases' pages, granted by them only (blk_ind_alloc()):
+	 * descriptor pages, one of them read-only for the backend, and the
+	 * data pages their requests point to.
+	 */
+	struct gbuf ind, roind, idata;
 	struct fring r;
 	unsigned int port;
 	int abi32, connected;
@@ -577,10 +628,34 @@ struct blk {
 
 static struct blk B;
 
+/* The slot of an indirect request: same size, another layout. */
+static void blk_put_ind(struct blk *b, void *slot, const struct breq *q)
+{
+	memset(slot, 0, b->r.ent_size);
+	if (b->abi32) {
+		struct blk_ind32 w = { .op = q->op, .ind_op = q->ind_op, .nr = q->ind_nr,
+				       .id = { q->id, q->id >> 32 },
+				       .sector = { q->sector, q->sector >> 32 } };
+
+		memcpy(w.gref, q->ind_gref, sizeof(w.gref));
+		memcpy(slot, &w, sizeof(w));
+	} else {
+		struct blk_ind64 w = { .op = q->op, .ind_op = q->ind_op, .nr = q->ind_nr,
+				       .id = q->id, .sector = q->sector };
+
+		memcpy(w.gref, q->ind_gref, sizeof(w.gref));
+		memcpy(slot, &w, sizeof(w));
+	}
+}
+
 static void blk_put(struct blk *b, const struct breq *q)
 {
 	void *slot = fring_slot(&b->r, b->r.req_prod_pvt++);
 
+	if (q->op == BLK_INDIRECT) {
+		blk_put_ind(b, slot, q);
+		return;
+	}
 	if (b->abi32) {
 		struct blk_req32 w = { .op = q->op, .nr = q->nr,
 				       .id = { q->id, q->id >> 32 },
@@ -645,7 +720,7 @@ static uint8_t blk_segs(struct breq *q, const struct gbuf *g, unsigned int nsect
 }
 
 static const char *const blk_stale[] = {
-	"ring-ref", "ring-ref0", "event-channel", "protocol", "ring-page-order",
+	"ring-ref", "ring-ref0", "ring-ref1", "event-channel", "protocol", "ring-page-order",
 	"multi-queue-num-queues", "feature-persistent", NULL
 };
 
@@ -655,7 +730,7 @@ static const char *const blk_stale[] = {
  */
 static int blk_connect_ovr(struct blk *b, const char *const *ovr)
 {
-	struct kv keys[8];
+	struct kv keys[FE_KEYS];
 	int n = 0, s;
 
 	if (fe_reset())
@@ -697,6 +772,12 @@ static int blk_connect(struct blk *b)
 	return 0;
 }
 
+/* The op a response must carry: blkfront wants an indirect one's inner op. */
+static uint8_t blk_rsp_op(const struct breq *q)
+{
+	return q->op == BLK_INDIRECT ? q->ind_op : q->op;
+}
+
 /* Send one request and wait for its answer; the status, or 99 on no answer. */
 static int blk_one(struct blk *b, const struct breq *q)
 {
@@ -710,8 +791,8 @@ static int blk_one(struct blk *b, const struct breq *q)
 	if (o.id != q->id)
 		fail("response id %llu for request %llu", (unsigned long long)o.id,
 		     (unsigned long long)q->id);
-	if (o.op != q->op)
-		fail("response op %u for op %u", o.op, q->op);
+	if (o.op != blk_rsp_op(q))
+		fail("response op %u for op %u (expected %u)", o.op, q->op, blk_rsp_op(q));
 	if (o.dirty_pad)
 		fail("response to request %llu has non-zero padding (XSA-216)",
 		     (unsigned long long)q->id);
@@ -903,7 +984,6 @@ static void bc_ops(struct blk *b)
 	static const struct { uint8_t op; const char *what; } ops[] = {
 		{ BLK_BARRIER, "write barrier (not offered)" },
 		{ BLK_DISCARD, "discard (not offered)" },
-		{ BLK_INDIRECT, "indirect (not offered)" },
 		{ 4, "op 4 (unassigned)" },
 		{ 99, "op 99" },
 		{ 255, "op 255" },
@@ -1062,6 +1142,31 @@ static void blk_refused(struct blk *b, const char *what, const char *const *ovr)
 		fail("%s: backend state %d, expected Closing or Closed", what, s);
 }
 
+/*
+ * ring-page-order 5 with all 32 ring-refN it needs (the ring page each
+ * time) and no ring-ref: nothing is missing, so the order alone is refused.
+ */
+static void blk_refused_order5(struct blk *b)
+{
+	char refs[32][32], key[16];
+	const char *ovr[32 + 3];
+	int n = 0;
+
+	ovr[n++] = "ring-page-order=5";
+	ovr[n++] = "ring-ref=";
+	for (int i = 0; i < 32; i++) {
+		snprintf(refs[i], sizeof(refs[i]), "ring-ref%d=%u", i, b->ringpg.ref[0]);
+		ovr[n++] = refs[i];
+	}
+	ovr[n] = NULL;
+	blk_refused(b, "ring-page-order 5 (over the maximum 4) with ring-ref0..31", ovr);
+	/* blk_stale removes only ring-ref0/1: the others would outlive the case. */
+	for (int i = 0; i < 32; i++) {
+		snprintf(key, sizeof(key), "ring-ref%d", i);
+		fe_rm(key);
+	}
+}
+
 static void bc_keys(struct blk *b)
 {
 	static const char *const proto[] = { "protocol=x86_16-abi", NULL };
@@ -1081,7 +1186,9 @@ static void bc_keys(struct blk *b)
 	blk_refused(b, "protocol x86_16-abi", proto);
 	blk_refused(b, "protocol with a long unknown name", proto_long);
 	blk_refused(b, "ring-page-order 20", order);
-	blk_refused(b, "ring-page-order 1 (not offered)", order1);
+	/* A ring of 2 pages is given by ring-ref0 and ring-ref1, never by ring-ref. */
+	blk_refused(b, "ring-page-order 1 without ring-ref0/1", order1);
+	blk_refused_order5(b);
 	blk_refused(b, "multi-queue-num-queues 4096", queues);
 	blk_refused(b, "multi-queue-num-queues 0", queues0);
 	blk_refused(b, "ring-ref of no grant", ref_bad);
@@ -1202,6 +1309,410 @@ static void bc_double_fetch(struct blk *b)
 	say("%u requests rewritten while in the ring: %u answered OKAY, %u refused", TOTAL,
 	    ok, err);
 	blk_recover(b);
+}
+
+/* ---- indirect requests: descriptors in a granted page ---- */
+
+/* Segments of the indirect cases' full requests at most: pvblkback's limit. */
+#define BLK_IND_DATA	256
+/* Where the indirect cases write: clear of the other cases' sectors. */
+#define BLK_IND_SECTOR	8192ULL
+
+/*
+ * What the refusals a case provokes must add to the vbd's statistics/;
+ * hostile.sh checks the same numbers, this is for whoever reads the log.
+ */
+static struct {
+	unsigned int bad_req, map_err, region_err, unsup_req;
+} want_stats;
+
+static void say_want_stats(void)
+{
+	say("statistics this case adds: bad_req=%u map_err=%u region_err=%u unsup_req=%u",
+	    want_stats.bad_req, want_stats.map_err, want_stats.region_err,
+	    want_stats.unsup_req);
+}
+
+/* Grant NDESC descriptor pages, a read-only one and NDATA data pages, once. */
+static void blk_ind_alloc(struct blk *b, unsigned int ndesc, unsigned int ndata)
+{
+	if (b->ind.n)
+		return;
+	galloc(&b->ind, ndesc, be_domid, 1);
+	galloc(&b->roind, 1, be_domid, 0);
+	galloc(&b->idata, ndata, be_domid, 1);
+}
+
+/*
+ * Fill every descriptor of PAGE, not only those a request uses: descriptor
+ * i is data page i (modulo their count), all 8 sectors.  A backend that
+ * reads more descriptors than nr_segments says, or the page of a request
+ * it must refuse, finds valid ones and answers OKAY, which the case sees.
+ */
+static void blk_ind_descs(const struct blk *b, uint8_t *page)
+{
+	struct blk_seg *d = (void *)page;
+
+	for (unsigned int i = 0; i < BLK_SEGS_PER_IND; i++)
+		d[i] = (struct blk_seg){ .gref = b->idata.ref[i % b->idata.n], .last = 7 };
+}
+
+/* An indirect request; its id has bits above 32 set, which the x86_32 layout splits. */
+static struct breq blk_ind_req(uint8_t op, uint16_t nr, uint64_t sector, uint32_t gref)
+{
+	struct breq q = { .op = BLK_INDIRECT, .id = next_id++ | 0xbeefULL << 40,
+			  .sector = sector, .ind_op = op, .ind_nr = nr };
+
+	q.ind_gref[0] = gref;
+	return q;
+}
+
+/* Send Q, which the backend must refuse with WANT, and count it in *STAT. */
+static void blk_ind_refused(struct blk *b, const char *what, const struct breq *q, int want,
+			    unsigned int *stat)
+{
+	expect_status(what, blk_one(b, q), want);
+	(*stat)++;
+}
+
+/* Byte I of the pattern SEED: no period a misplaced sector would hide in. */
+static uint8_t blk_ind_byte(size_t i, uint32_t seed)
+{
+	return (uint32_t)(i * 2654435761U + seed) >> 24;
+}
+
+/* The first byte of LEN at M that is not the pattern SEED, or -1. */
+static long blk_ind_cmp(const uint8_t *m, size_t len, uint32_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		if (m[i] != blk_ind_byte(i, seed))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Write a pattern with one indirect request of N segments at SECTOR
+ * (descriptors in the page granted as GREF), read its first pages back with
+ * a direct request, which shows the backend took the sector from the right
+ * place, then all of it with an indirect read into zeroed pages.
+ */
+static void blk_ind_check_io(struct blk *b, unsigned int n, uint64_t sector, uint32_t gref,
+			     const char *what)
+{
+	size_t len = (size_t)n * GPAGE;
+	unsigned int nd = n < BLK_SEGS ? n : BLK_SEGS;
+	uint32_t seed = next_id * 77 + sector;
+	struct breq q;
+	char w[128];
+	long bad;
+
+	for (size_t i = 0; i < len; i++)
+		b->idata.mem[i] = blk_ind_byte(i, seed);
+	q = blk_ind_req(BLK_WRITE, n, sector, gref);
+	snprintf(w, sizeof(w), "%s: indirect write of %u segments at sector %llu", what, n,
+		 (unsigned long long)sector);
+	expect_status(w, blk_one(b, &q), BLK_OKAY);
+
+	memset(b->data.mem, 0, (size_t)BLK_SEGS * GPAGE);
+	snprintf(w, sizeof(w), "%s: direct read of its first %u pages", what, nd);
+	expect_status(w, blk_rw(b, BLK_READ, sector, nd * 8), BLK_OKAY);
+	bad = blk_ind_cmp(b->data.mem, (size_t)nd * GPAGE, seed);
+	if (bad >= 0)
+		fail("%s: byte %ld of the indirect write read back wrong by a direct read", what,
+		     bad);
+
+	memset(b->idata.mem, 0, len);
+	q = blk_ind_req(BLK_READ, n, sector, gref);
+	snprintf(w, sizeof(w), "%s: indirect read of %u segments", what, n);
+	expect_status(w, blk_one(b, &q), BLK_OKAY);
+	bad = blk_ind_cmp(b->idata.mem, len, seed);
+	if (bad >= 0)
+		fail("%s: byte %ld read back wrong by an indirect read", what, bad);
+	else
+		say("%s: %zu KiB written and read back intact through indirect requests", what,
+		    len >> 10);
+}
+
+/* The backend's feature-max-indirect-segments; 0 when it offers none. */
+static long long blk_ind_max(void)
+{
+	long long max = be_num("feature-max-indirect-segments", 0);
+
+	if (max < 0 || max > 65534) {
+		fail("feature-max-indirect-segments %lld: not what nr_segments can say", max);
+		return 0;
+	}
+	return max;
+}
+
+/* Not offered: an indirect request, valid otherwise, is refused as unsupported. */
+static void blk_ind_not_offered(struct blk *b)
+{
+	struct breq q;
+
+	blk_ind_alloc(b, 1, 8);
+	blk_ind_descs(b, b->ind.mem);
+	q = blk_ind_req(BLK_READ, 8, BLK_IND_SECTOR, b->ind.ref[0]);
+	blk_ind_refused(b, "indirect read (not offered)", &q, BLK_EOPNOTSUPP,
+			&want_stats.unsup_req);
+	say("note: no feature-max-indirect-segments: only the refusal was checked");
+}
+
+/* A bad descriptor in the last segment of a full request: every one is checked. */
+static void blk_ind_bad_seg(struct blk *b, unsigned int n, uint8_t op, struct blk_seg seg,
+			    const char *what, unsigned int *stat)
+{
+	struct blk_seg *d = (struct blk_seg *)b->ind.mem + n - 1;
+	struct blk_seg keep = *d;
+	struct breq q = blk_ind_req(op, n, BLK_IND_SECTOR, b->ind.ref[0]);
+
+	*d = seg;
+	blk_ind_refused(b, what, &q, BLK_ERROR, stat);
+	*d = keep;
+}
+
+static void bc_indirect(struct blk *b)
+{
+	static const char *const abi32[] = { "protocol=x86_32-abi", NULL };
+	static const uint8_t ops[] = { BLK_FLUSH, BLK_DISCARD, BLK_INDIRECT, 99 };
+	unsigned int n, nr[3];
+	uint64_t last;
+	long long max;
+	struct breq q;
+	char what[96];
+	int s;
+
+	if (blk_connect(b))
+		return;
+	max = blk_ind_max();
+	if (!max) {
+		blk_ind_not_offered(b);
+		blk_check_io(b, 0, "ring still serves");
+		say_want_stats();
+		return;
+	}
+	/* More segments than a direct request can have, if the backend allows. */
+	n = max < BLK_IND_DATA ? max : BLK_IND_DATA;
+	say("the backend offers indirect requests of up to %lld segments; full ones here have %u",
+	    max, n);
+	if (b->sectors < (uint64_t)n * 8 + BLK_IND_SECTOR + 4096) {
+		fail("the vbd has %llu sectors: too small for this case",
+		     (unsigned long long)b->sectors);
+		return;
+	}
+	last = b->sectors - (uint64_t)n * 8;
+	blk_ind_alloc(b, 1, n);
+	blk_ind_descs(b, b->ind.mem);
+	blk_ind_descs(b, b->roind.mem);
+	blk_ind_descs(b, b->foreign.mem);
+
+	/* I/O through them; the response ops are the inner ones (blk_one). */
+	blk_ind_check_io(b, n, BLK_IND_SECTOR, b->ind.ref[0], "x86_64");
+	q = blk_ind_req(BLK_READ, n, BLK_IND_SECTOR, b->roind.ref[0]);
+	expect_status("indirect read, descriptors in a read-only grant", blk_one(b, &q),
+		      BLK_OKAY);
+	q = blk_ind_req(BLK_READ, n, last, b->ind.ref[0]);
+	snprintf(what, sizeof(what), "indirect read of the last %u sectors", n * 8);
+	expect_status(what, blk_one(b, &q), BLK_OKAY);
+
+	/* The header: checked before the indirect page is read. */
+	nr[0] = 0;
+	nr[1] = max + 1;
+	nr[2] = 65535;
+	for (unsigned int i = 0; i < ARRAY_SIZE(nr); i++) {
+		q = blk_ind_req(BLK_READ, nr[i], BLK_IND_SECTOR, b->ind.ref[0]);
+		snprintf(what, sizeof(what), "indirect read with nr_segments %u", nr[i]);
+		blk_ind_refused(b, what, &q, BLK_ERROR, &want_stats.bad_req);
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
+		q = blk_ind_req(ops[i], 1, BLK_IND_SECTOR, b->ind.ref[0]);
+		snprintf(what, sizeof(what), "indirect request with indirect_op %u", ops[i]);
+		blk_ind_refused(b, what, &q, BLK_ERROR, &want_stats.bad_req);
+	}
+
+	/* The indirect page itself. */
+	q = blk_ind_req(BLK_READ, n, BLK_IND_SECTOR, BAD_GREF);
+	blk_ind_refused(b, "indirect page of an invalid grant", &q, BLK_ERROR,
+			&want_stats.map_err);
+	q = blk_ind_req(BLK_READ, n, BLK_IND_SECTOR, b->foreign.ref[0]);
+	blk_ind_refused(b, "indirect page granted to another domain", &q, BLK_ERROR,
+			&want_stats.map_err);
+
+	/* The descriptors, each as a direct request's segment. */
+	blk_ind_bad_seg(b, n, BLK_READ,
+			(struct blk_seg){ .gref = b->idata.ref[0], .first = 5, .last = 4 },
+			"first_sect > last_sect in the last descriptor", &want_stats.bad_req);
+	blk_ind_bad_seg(b, n, BLK_READ,
+			(struct blk_seg){ .gref = b->idata.ref[0], .first = 0, .last = 8 },
+			"last_sect 8 in the last descriptor", &want_stats.bad_req);
+	blk_ind_bad_seg(b, n, BLK_WRITE, (struct blk_seg){ .gref = BAD_GREF, .last = 7 },
+			"invalid data grant in the last descriptor", &want_stats.map_err);
+	blk_ind_bad_seg(b, n, BLK_READ,
+			(struct blk_seg){ .gref = b->foreign.ref[0], .last = 7 },
+			"data grant for another domain in the last descriptor",
+			&want_stats.map_err);
+	blk_ind_bad_seg(b, n, BLK_READ,
+			(struct blk_seg){ .gref = b->rodata.ref[0], .last = 7 },
+			"read into a read-only grant in the last descriptor",
+			&want_stats.map_err);
+	/* Into the neighbour's region, if it were not refused. */
+	q = blk_ind_req(BLK_WRITE, n, last + 8, b->ind.ref[0]);
+	snprintf(what, sizeof(what), "indirect write of %u sectors, 8 past the end", n * 8);
+	blk_ind_refused(b, what, &q, BLK_ERROR, &want_stats.region_err);
+	blk_check_io(b, 0, "ring still serves");
+
+	/* The 32-bit layout: id, sector and indirect_grefs sit elsewhere. */
+	s = blk_connect_ovr(b, abi32);
+	/* A late event of the earlier connection may close this one. */
+	if (s == XB_CLOSING || s == XB_CLOSED)
+		s = blk_connect_ovr(b, abi32);
+	if (s != XB_CONNECTED) {
+		fail("no connection with protocol x86_32-abi");
+		say_want_stats();
+		return;
+	}
+	blk_ind_check_io(b, n, BLK_IND_SECTOR + 4096, b->ind.ref[0], "x86_32");
+	q = blk_ind_req(BLK_READ, max + 1, BLK_IND_SECTOR, b->ind.ref[0]);
+	snprintf(what, sizeof(what), "x86_32: indirect read with nr_segments %u",
+		 (unsigned int)max + 1);
+	blk_ind_refused(b, what, &q, BLK_ERROR, &want_stats.bad_req);
+	q = blk_ind_req(BLK_WRITE, n, last + 8, b->ind.ref[0]);
+	blk_ind_refused(b, "x86_32: indirect write 8 sectors past the end", &q, BLK_ERROR,
+			&want_stats.region_err);
+	blk_check_io(b, 8, "x86_32: ring still serves");
+	say_want_stats();
+}
+
+/* ---- double fetch of indirect requests: headers and descriptors rewritten ---- */
+
+/* Descriptors the flipper rewrites; the valid requests have this many segments. */
+#define BLK_IND_DF_SEGS	12
+
+struct ind_flip {
+	struct blk *b;
+	uint16_t nr[8];		/* nr_segments the headers swing between */
+};
+
+/*
+ * Slot i's requests have their descriptors in indirect page i.  Besides the
+ * header's nr_segments and indirect page, the first BLK_IND_DF_SEGS
+ * descriptors of that page are rewritten: all valid, or one of them with an
+ * invalid grant, first_sect > last_sect or last_sect 200.  The op, the
+ * inner op and the id are left alone: they must come back in the response.
+ */
+static void blk_ind_flip(uint8_t *slot, unsigned int k, void *ctx)
+{
+	struct ind_flip *f = ctx;
+	struct blk *b = f->b;
+	unsigned int idx = (slot - b->r.s->ents) / b->r.ent_size;
+	/* k visits each slot once a round: the round number changes its values. */
+	unsigned int v = k / b->r.nr + idx;
+	struct blk_seg *d = (struct blk_seg *)(b->ind.mem + (size_t)idx * GPAGE);
+	unsigned int bad = (v >> 5) % BLK_IND_DF_SEGS;
+	struct blk_ind64 *w = (void *)slot;
+
+	for (unsigned int i = 0; i < BLK_IND_DF_SEGS; i++)
+		d[i] = (struct blk_seg){ .gref = b->idata.ref[i], .last = 7 };
+	switch ((v >> 3) & 3) {
+	case 1:
+		d[bad].gref = BAD_GREF;
+		break;
+	case 2:
+		d[bad].first = 5;
+		d[bad].last = 4;
+		break;
+	case 3:
+		d[bad].last = 200;
+		break;
+	}
+	/* nr_segments shares its bytes with bits 16-31 of a response's id. */
+	w->nr = f->nr[v & 7];
+	w->gref[0] = ((v >> 7) & 3) == 3 ? BAD_GREF : b->ind.ref[idx];
+}
+
+static void bc_indirect_double_fetch(struct blk *b)
+{
+	enum { TOTAL = 3000 };
+	static const uint16_t nrs[8] = { 1, BLK_IND_DF_SEGS, 0, 0, 0, 512, 65535, BLK_SEGS };
+	static uint8_t answered[TOTAL];
+	uint32_t sent = 0, got = 0, ok = 0, err = 0, k;
+	struct ind_flip ctx = { .b = b };
+	struct flipper f = { .r = &b->r, .flip = blk_ind_flip, .ctx = &ctx };
+	struct brsp o[64];
+	long long max;
+	unsigned int n;
+	uint64_t id0;
+	double end;
+
+	if (blk_connect(b))
+		return;
+	max = blk_ind_max();
+	if (!max) {
+		say("note: no feature-max-indirect-segments: nothing to race");
+		return;
+	}
+	n = max < BLK_IND_DATA ? max : BLK_IND_DATA;
+	/* The flipper points the first BLK_IND_DF_SEGS descriptors at their own pages. */
+	blk_ind_alloc(b, b->r.nr, n > BLK_IND_DF_SEGS ? n : BLK_IND_DF_SEGS);
+	for (unsigned int i = 0; i < b->r.nr; i++)
+		blk_ind_descs(b, b->ind.mem + (size_t)i * GPAGE);
+	/*
+	 * Valid counts, the limit and one past it, and 512: as many
+	 * descriptors as the page holds, more than pvblkback copies.
+	 */
+	memcpy(ctx.nr, nrs, sizeof(nrs));
+	ctx.nr[3] = max;
+	ctx.nr[4] = max + 1;
+	flipper_start(&f);
+	end = now() + 120;
+	id0 = next_id;
+	while (got < TOTAL && now() < end) {
+		while (sent < TOTAL && b->r.req_prod_pvt - b->r.rsp_cons < b->r.nr) {
+			unsigned int idx = b->r.req_prod_pvt & (b->r.nr - 1);
+			struct breq q = blk_ind_req(BLK_READ, BLK_IND_DF_SEGS, 0, b->ind.ref[idx]);
+
+			/* The flipper changes bits 16-31 of the responses' ids. */
+			q.id = (id0 + sent) << 32;
+			blk_put(b, &q);
+			sent++;
+		}
+		blk_kick(b);
+		k = blk_take(b, o, ARRAY_SIZE(o));
+		for (uint32_t i = 0; i < k; i++) {
+			uint64_t id = (o[i].id >> 32) - id0;
+
+			got++;
+			if (id >= TOTAL || answered[id]++) {
+				fail("response with id %llu: unknown or answered twice",
+				     (unsigned long long)o[i].id);
+				continue;
+			}
+			if (o[i].op != BLK_READ)
+				fail("response %llu: op %u, expected the inner op %u",
+				     (unsigned long long)id, o[i].op, BLK_READ);
+			if (o[i].dirty_pad)
+				fail("response %llu has non-zero padding", (unsigned long long)id);
+			if (o[i].status == BLK_OKAY)
+				ok++;
+			else if (o[i].status == BLK_ERROR)
+				err++;
+			else
+				fail("response %llu: status %d", (unsigned long long)id,
+				     o[i].status);
+		}
+	}
+	flipper_end(&f);
+	say("%u indirect requests rewritten while in the ring: %u answered OKAY, %u refused",
+	    got, ok, err);
+	if (got != TOTAL) {
+		fail("%u of %u requests answered", got, TOTAL);
+		blk_recover(b);
+		return;
+	}
+	/* Nothing stopped: the same ring serves direct and indirect requests. */
+	blk_check_io(b, 0, "ring still serves");
+	blk_ind_descs(b, b->ind.mem);
+	blk_ind_check_io(b, n, BLK_IND_SECTOR, b->ind.ref[0], "ring still serves");
 }
 
 /* Every request slot in flight, for SECS (or forever with secs=0). */
@@ -1983,7 +2494,7 @@ static const struct hcase cases[] = {
 	{ "blk", "segs", "nr_segments 0, 12, 100, 255", .blk = bc_segs },
 	{ "blk", "sectors", "first_sect > last_sect, last_sect >= 8", .blk = bc_sectors },
 	{ "blk", "region", "sectors past the region, 64-bit overflow", .blk = bc_region },
-	{ "blk", "ops", "unknown and unoffered operations (indirect, discard)", .blk = bc_ops },
+	{ "blk", "ops", "unknown and unoffered operations (barrier, discard)", .blk = bc_ops },
 	{ "blk", "grants", "invalid, foreign, read-only, duplicated grants", .blk = bc_grants },
 	{ "blk", "readonly", "writes to a read-only vbd", .blk = bc_readonly },
 	{ "blk", "prod-overflow", "req_prod beyond the ring", .blk = bc_prod_overflow },
@@ -1992,6 +2503,10 @@ static const struct hcase cases[] = {
 	{ "blk", "keys", "bad protocol, ring order, queues, ring refs, channels", .blk = bc_keys },
 	{ "blk", "double-fetch", "requests rewritten while the backend reads them",
 	  .blk = bc_double_fetch },
+	{ "blk", "indirect", "indirect requests: I/O, nr_segments, inner op, page and data grants",
+	  .blk = bc_indirect },
+	{ "blk", "indirect-double-fetch", "indirect headers and descriptors rewritten while read",
+	  .blk = bc_indirect_double_fetch },
 	{ "blk", "flood", "a full ring of writes for secs= (0: forever)", .blk = bc_flood },
 	{ "blk", "event-storm", "notifications without requests", .any = gc_event_storm },
 	{ "blk", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
@@ -2041,8 +2556,14 @@ int main(int argc, char **argv)
 	const struct hcase *c = NULL;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {
+		int w = 0;
+
+		/* One column for the names, as wide as the longest. */
 		for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
-			printf("%s %-15s %s\n", cases[i].kind, cases[i].name, cases[i].what);
+			if ((int)strlen(cases[i].name) > w)
+				w = (int)strlen(cases[i].name);
+		for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+			printf("%s %-*s  %s\n", cases[i].kind, w, cases[i].name, cases[i].what);
 		return 0;
 	}
 	if (argc < 4)

@@ -210,7 +210,11 @@ static inline int wait_event(int ms)
 }
 
 /* write PATH VALUE pairs (or remove PATHs when VALS is NULL) in one transaction. */
-static inline void write_all(int n, char **paths, char **vals, int step)
+/*
+ * Write VALS to PATHS (or remove PATHS when VALS is NULL) in one transaction,
+ * retried while it conflicts. Returns 0, or -1 with errname set.
+ */
+static inline int try_write_all(int n, char **paths, char **vals, int step)
 {
 	for (;;) {
 		uint32_t tx = tx_start();
@@ -219,12 +223,24 @@ static inline void write_all(int n, char **paths, char **vals, int step)
 			const char *p = paths[i * step];
 
 			if (vals ? xs_write(tx, p, vals[i * step]) :
-				   (req_str(XS_RM, tx, p, NULL) && strcmp(errname, "ENOENT")))
-				die("%s %s: %s", vals ? "write" : "rm", p, errname);
+				   (req_str(XS_RM, tx, p, NULL) && strcmp(errname, "ENOENT"))) {
+				char err[sizeof(errname)];
+
+				memcpy(err, errname, sizeof(err));
+				tx_end(tx, 0);
+				memcpy(errname, err, sizeof(err));
+				return -1;
+			}
 		}
 		if (!tx_end(tx, 1))
-			return;
+			return 0;
 	}
+}
+
+static inline void write_all(int n, char **paths, char **vals, int step)
+{
+	if (try_write_all(n, paths, vals, step))
+		die("%s %s...: %s", vals ? "write" : "rm", paths[0], errname);
 }
 
 /* Wait until PATH exists (holding VAL if given), or is gone (GONE). Returns 0, or 1 on timeout. */

@@ -442,7 +442,7 @@ guest_create() {
 }
 
 # guest_run [-t SECONDS] NAME CMD...: run CMD (joined by spaces, run by bash) in the guest;
-# prints its output (last 3000 bytes), returns its status (124: timeout, 125: no such guest).
+# prints its output (last 1800 bytes), returns its status (124: timeout, 125: no such guest).
 # The protocol with the guest's agent is described in tools/testing/lab/pvxs.c.
 guest_run() {
 	local tmo=$PVTEST_CMD_TIMEOUT name d

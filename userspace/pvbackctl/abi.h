@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ABI pvbackctl reads: names from <linux/pvback.h>, plus the ones it
- * does not have yet (marked TODO uapi) and the stock Xen ones.
+ * The ABI pvbackctl reads: names from <linux/pvback.h>, and the stock Xen
+ * ones.
  */
 #ifndef PVBACKCTL_ABI_H
 #define PVBACKCTL_ABI_H

@@ -25,6 +25,15 @@ static const char *num(const struct vbd_stats *s, int i, char *buf, size_t len)
 	return buf;
 }
 
+/* A vbd attribute (memory_bytes, nr_rings, ...), or "-". */
+static const char *anum(const struct vbd_stats *s, int i, char *buf, size_t len)
+{
+	if (!s->have_attr[i])
+		return "-";
+	snprintf(buf, len, "%llu", (unsigned long long)s->attr[i]);
+	return buf;
+}
+
 /* Sectors as bytes, human-readable, or "-". */
 static const char *sect_bytes(const struct vbd_stats *s, int i, char *buf,
 			      size_t len)
@@ -66,6 +75,18 @@ static void print_latency(FILE *f, const struct vbd_stats *s)
 	fputc('\n', f);
 }
 
+/* The dom0 memory the rings hold, and what it grows with. */
+static void print_memory(FILE *f, const struct vbd_stats *s)
+{
+	char m[32] = "-", r[32], i[32];
+
+	if (s->have_attr[VA_MEMORY_BYTES])
+		size_fmt_human(s->attr[VA_MEMORY_BYTES], m, sizeof(m));
+	fprintf(f, "    memory      %s (rings %s, indirect segments %s)\n", m,
+		anum(s, VA_NR_RINGS, r, sizeof(r)),
+		anum(s, VA_MAX_INDIRECT_SEGS, i, sizeof(i)));
+}
+
 static void human_vbd(struct pvctx *ctx, const struct rvbd *b)
 {
 	struct vbd_stats s;
@@ -90,12 +111,13 @@ static void human_vbd(struct pvctx *ctx, const struct rvbd *b)
 			ctx->sysfs, b->domid, b->devid);
 		return;
 	}
-	fprintf(f, "    requests    read %s  write %s  flush %s\n",
+	fprintf(f, "    requests    read %s  write %s  flush %s  discard %s\n",
 		num(&s, VS_RD_REQ, a, sizeof(a)), num(&s, VS_WR_REQ, c, sizeof(c)),
-		num(&s, VS_F_REQ, d, sizeof(d)));
-	fprintf(f, "    bytes       read %s  written %s\n",
+		num(&s, VS_F_REQ, d, sizeof(d)), num(&s, VS_DS_REQ, e, sizeof(e)));
+	fprintf(f, "    bytes       read %s  written %s  discarded %s\n",
 		sect_bytes(&s, VS_RD_SECT, a, sizeof(a)),
-		sect_bytes(&s, VS_WR_SECT, c, sizeof(c)));
+		sect_bytes(&s, VS_WR_SECT, c, sizeof(c)),
+		sect_bytes(&s, VS_DS_SECT, d, sizeof(d)));
 	fprintf(f, "    errors      io %s  ring %s\n",
 		num(&s, VS_IO_ERR, a, sizeof(a)), num(&s, VS_RING_ERR, c, sizeof(c)));
 	fprintf(f, "    rejected    out-of-region %s  malformed %s  unsupported %s  grant-map %s\n",
@@ -105,6 +127,7 @@ static void human_vbd(struct pvctx *ctx, const struct rvbd *b)
 		num(&s, VS_MAP_ERR, e, sizeof(e)));
 	fprintf(f, "    slot waits  %s\n", num(&s, VS_OO_REQ, a, sizeof(a)));
 	print_latency(f, &s);
+	print_memory(f, &s);
 }
 
 static const char *vnum(const struct vif_stats *s, int i, char *buf, size_t len,
@@ -157,6 +180,15 @@ static void json_counter(struct json *j, const char *key, bool have,
 		json_null(j);
 }
 
+/* Sectors as bytes; null if unknown or too many for 64 bits. */
+static void json_sect_bytes(struct json *j, const char *key,
+			    const struct vbd_stats *s, int i)
+{
+	json_counter(j, key, s->have[i] &&
+		     s->v[i] <= UINT64_MAX >> PVBLK_SECTOR_SHIFT,
+		     s->v[i] << PVBLK_SECTOR_SHIFT);
+}
+
 static void json_vbd(struct pvctx *ctx, struct json *j, const struct rvbd *b)
 {
 	struct vbd_stats s;
@@ -173,10 +205,15 @@ static void json_vbd(struct pvctx *ctx, struct json *j, const struct rvbd *b)
 	for (i = 0; i < VS_NR; i++)
 		json_counter(j, vbd_stat_names[i], s.have[i], s.v[i]);
 	json_obj_end(j);
-	json_counter(j, "read_bytes", s.have[VS_RD_SECT] &&
-		     s.v[VS_RD_SECT] <= UINT64_MAX >> 9, s.v[VS_RD_SECT] << 9);
-	json_counter(j, "write_bytes", s.have[VS_WR_SECT] &&
-		     s.v[VS_WR_SECT] <= UINT64_MAX >> 9, s.v[VS_WR_SECT] << 9);
+	json_sect_bytes(j, "read_bytes", &s, VS_RD_SECT);
+	json_sect_bytes(j, "write_bytes", &s, VS_WR_SECT);
+	json_sect_bytes(j, "discard_bytes", &s, VS_DS_SECT);
+	json_counter(j, "memory_bytes", s.have_attr[VA_MEMORY_BYTES],
+		     s.attr[VA_MEMORY_BYTES]);
+	json_counter(j, "rings", s.have_attr[VA_NR_RINGS], s.attr[VA_NR_RINGS]);
+	json_counter(j, "max_indirect_segments",
+		     s.have_attr[VA_MAX_INDIRECT_SEGS],
+		     s.attr[VA_MAX_INDIRECT_SEGS]);
 	json_key(j, "latency_us");
 	if (!s.have_lat) {
 		json_null(j);

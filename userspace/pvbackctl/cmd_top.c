@@ -71,7 +71,9 @@ static int sample(struct pvctx *ctx, struct tdev **out, size_t *n)
 				s.v[VS_WR_SECT] <= UINT64_MAX >> 9;
 			t->c[C_ROPS] = s.v[VS_RD_REQ];
 			t->c[C_WOPS] = s.v[VS_WR_REQ];
-			t->c[C_OOPS] = s.have[VS_F_REQ] ? s.v[VS_F_REQ] : 0;
+			/* flushes and discards: requests without data */
+			t->c[C_OOPS] = (s.have[VS_F_REQ] ? s.v[VS_F_REQ] : 0) +
+				       (s.have[VS_DS_REQ] ? s.v[VS_DS_REQ] : 0);
 			t->c[C_RBYTES] = s.v[VS_RD_SECT] << PVBLK_SECTOR_SHIFT;
 			t->c[C_WBYTES] = s.v[VS_WR_SECT] << PVBLK_SECTOR_SHIFT;
 		}
@@ -148,7 +150,7 @@ static void show(struct top *tp)
 	table_print(&t, f);
 	table_free(&t);
 	fputs("r = to the guest (disk reads, packets it receives), ", f);
-	fputs("w = from it (writes and flushes, packets it sends)\n", f);
+	fputs("w = from it (writes, flushes and discards, packets it sends)\n", f);
 	if (tp->interactive)
 		fputs("keys: s sort (iops, mbps, name)  q quit\n", f);
 	fflush(f);

@@ -19,6 +19,14 @@ const char *const vbd_stat_names[VS_NR] = {
 	[VS_MAP_ERR] = PVBLK_STAT_MAP_ERR,
 	[VS_IO_ERR] = PVBLK_STAT_IO_ERR,
 	[VS_RING_ERR] = PVBLK_STAT_RING_ERR,
+	[VS_DS_REQ] = PVBLK_STAT_DS_REQ,
+	[VS_DS_SECT] = PVBLK_STAT_DS_SECT,
+};
+
+const char *const vbd_attr_names[VA_NR] = {
+	[VA_MEMORY_BYTES] = PVBLK_SYSFS_MEMORY_BYTES,
+	[VA_NR_RINGS] = PVBLK_SYSFS_NR_RINGS,
+	[VA_MAX_INDIRECT_SEGS] = PVBLK_SYSFS_MAX_INDIRECT_SEGS,
 };
 
 static const char *const vif_stat_names[NS_NR] = {
@@ -42,6 +50,10 @@ void vbd_stats_read(struct pvctx *ctx, unsigned int domid, unsigned int devid,
 		s->have[i] = !sys_read_u64(ctx, &s->v[i],
 					   SYS_BACKENDS "/vbd-%u-%u/" PVBLK_SYSFS_STATISTICS "/%s",
 					   domid, devid, vbd_stat_names[i]);
+	for (i = 0; i < VA_NR; i++)
+		s->have_attr[i] = !sys_read_u64(ctx, &s->attr[i],
+						SYS_BACKENDS "/vbd-%u-%u/%s",
+						domid, devid, vbd_attr_names[i]);
 	if (!sys_read(ctx, line, sizeof(line),
 		      SYS_BACKENDS "/vbd-%u-%u/" PVBLK_SYSFS_STATISTICS "/" PVBLK_STAT_LATENCY,
 		      domid, devid))

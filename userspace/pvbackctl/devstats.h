@@ -13,15 +13,24 @@ struct pvctx;
 enum vbd_stat {
 	VS_RD_REQ, VS_WR_REQ, VS_F_REQ, VS_RD_SECT, VS_WR_SECT, VS_OO_REQ,
 	VS_REGION_ERR, VS_BAD_REQ, VS_UNSUP_REQ, VS_MAP_ERR, VS_IO_ERR,
-	VS_RING_ERR, VS_NR
+	VS_RING_ERR, VS_DS_REQ, VS_DS_SECT, VS_NR
 };
 
 extern const char *const vbd_stat_names[VS_NR];
+
+/* The vbd's own attributes, beside statistics/: pvblkback's only. */
+enum vbd_attr {
+	VA_MEMORY_BYTES, VA_NR_RINGS, VA_MAX_INDIRECT_SEGS, VA_NR
+};
+
+extern const char *const vbd_attr_names[VA_NR];
 
 struct vbd_stats {
 	bool present;			/* the sysfs device exists */
 	bool have[VS_NR];		/* attribute present and a number */
 	u64 v[VS_NR];
+	bool have_attr[VA_NR];		/* the same for vbd_attr */
+	u64 attr[VA_NR];
 	bool have_lat;
 	u64 lat[LAT_NB];
 };

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include "kint.h"
 
-enum { C_ROPS, C_WOPS, C_OOPS, C_RBYTES, C_WBYTES, C_NR };	/* OOPS: flushes */
+enum { C_ROPS, C_WOPS, C_OOPS, C_RBYTES, C_WBYTES, C_NR };	/* OOPS: flushes, discards */
 
 struct tdev {
 	unsigned int domid;
@@ -30,7 +30,7 @@ struct trow {
 	bool vif;
 	bool fresh;		/* no earlier sample: rates unknown */
 	double rmbps, wmbps;	/* MB/s, 1 MB = 2^20 bytes */
-	double rops, wops;	/* requests or packets per second (+flushes) */
+	double rops, wops;	/* requests or packets per second (+flushes, discards) */
 };
 
 enum sort_key { SORT_IOPS, SORT_MBPS, SORT_NAME, SORT_NR };

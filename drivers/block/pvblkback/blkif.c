@@ -41,6 +41,28 @@ struct pvblk_wire_req32 {
 	struct pvblk_wire_seg seg[PVBLK_MAX_DIRECT_SEGS];
 } __packed;
 
+/* BLKIF_OP_DISCARD: a sector range, no segments. */
+struct pvblk_wire_dis64 {
+	u8 op;
+	u8 flags;
+	u16 pad;
+	u32 pad2;
+	u64 id;
+	u64 sector;
+	u64 nr_sectors;
+	u8 pad3;
+} __packed;
+
+struct pvblk_wire_dis32 {
+	u8 op;
+	u8 flags;
+	u16 pad;
+	u64 id;
+	u64 sector;
+	u64 nr_sectors;
+	u8 pad3;
+} __packed;
+
 /* BLKIF_OP_INDIRECT: the segments are in the pages of indirect_gref. */
 struct pvblk_wire_ind64 {
 	u8 op;
@@ -86,6 +108,8 @@ static_assert(sizeof(struct pvblk_wire_req64) == 112);
 static_assert(sizeof(struct pvblk_wire_req32) == 108);
 static_assert(sizeof(struct pvblk_wire_rsp64) == 16);
 static_assert(sizeof(struct pvblk_wire_rsp32) == 12);
+static_assert(sizeof(struct pvblk_wire_dis64) == 33);
+static_assert(sizeof(struct pvblk_wire_dis32) == 29);
 static_assert(sizeof(struct pvblk_wire_ind64) == 64);
 static_assert(sizeof(struct pvblk_wire_ind32) == 64);
 static_assert(sizeof(struct pvblk_wire_seg) == PVBLK_WIRE_SEG_SIZE);
@@ -94,6 +118,8 @@ static_assert(offsetof(struct pvblk_wire_ind32, indirect_op) ==
 	      offsetof(struct pvblk_wire_ind64, indirect_op));
 static_assert(offsetof(struct pvblk_wire_ind32, nr_segs) ==
 	      offsetof(struct pvblk_wire_ind64, nr_segs));
+static_assert(offsetof(struct pvblk_wire_dis32, flags) ==
+	      offsetof(struct pvblk_wire_dis64, flags));
 static_assert(offsetof(struct pvblk_wire_req32, nr_segs) ==
 	      offsetof(struct pvblk_wire_req64, nr_segs));
 static_assert(PVBLK_MAX_INDIRECT_SEGS <= PVBLK_SEGS_PER_INDIRECT_PAGE);
@@ -183,6 +209,8 @@ void pvblk_fetch_req(enum pvblk_abi abi, const void *slot,
 		struct pvblk_wire_req32 r32;
 		struct pvblk_wire_ind64 i64;
 		struct pvblk_wire_ind32 i32;
+		struct pvblk_wire_dis64 d64;
+		struct pvblk_wire_dis32 d32;
 	} w;
 	bool x86_32 = abi == PVBLK_ABI_X86_32;
 
@@ -199,6 +227,14 @@ void pvblk_fetch_req(enum pvblk_abi abi, const void *slot,
 		req->sector = x86_32 ? w.i32.sector : w.i64.sector;
 		memcpy(req->indirect_gref, x86_32 ? w.i32.indirect_gref :
 		       w.i64.indirect_gref, sizeof(req->indirect_gref));
+		return;
+	}
+	if (req->op == BLKIF_OP_DISCARD) {
+		req->discard_flags = w.d64.flags;
+		req->id = x86_32 ? w.d32.id : w.d64.id;
+		req->sector = x86_32 ? w.d32.sector : w.d64.sector;
+		req->discard_sectors = x86_32 ? w.d32.nr_sectors :
+						w.d64.nr_sectors;
 		return;
 	}
 	req->nr_segs = w.r64.nr_segs;
@@ -317,6 +353,29 @@ static bool pvblk_check_segs(const struct pvblk_req *req,
 	return true;
 }
 
+/* A discard: a sector range of whole logical blocks inside the region. */
+static enum pvblk_verdict
+pvblk_discard_check(const struct pvblk_req *req,
+		    const struct pvblk_limits *lim, struct pvblk_io *io)
+{
+	if (!lim->discard)
+		return PVBLK_REQ_UNSUPPORTED;
+	if (lim->readonly)
+		return PVBLK_REQ_READONLY;
+	if (!req->discard_sectors || req->sector % lim->lb_sectors ||
+	    req->discard_sectors % lim->lb_sectors)
+		return PVBLK_REQ_BAD;
+	if (pvblk_region_translate(&lim->region, req->sector,
+				   req->discard_sectors, &io->phys))
+		return PVBLK_REQ_OUT_OF_REGION;
+	/* The secure flag means nothing unless discard-secure was offered. */
+	io->kind = (req->discard_flags & BLKIF_DISCARD_SECURE) &&
+		   lim->secure_discard ? PVBLK_IO_SECURE_ERASE :
+		   PVBLK_IO_DISCARD;
+	io->nr_sectors = req->discard_sectors;
+	return PVBLK_REQ_OK;
+}
+
 /**
  * pvblk_req_check - validate a request and translate it to the device
  * @req: private copy from pvblk_fetch_req()
@@ -347,6 +406,8 @@ enum pvblk_verdict pvblk_req_check(const struct pvblk_req *req,
 		max_segs = min_t(unsigned int, lim->max_indirect_segs,
 				 PVBLK_MAX_INDIRECT_SEGS);
 	}
+	if (op == BLKIF_OP_DISCARD)
+		return pvblk_discard_check(req, lim, io);
 	switch (op) {
 	case BLKIF_OP_READ:
 		io->kind = PVBLK_IO_READ;

@@ -61,7 +61,9 @@ struct pvblk_req {
 	u64 sector;
 	u8 op;
 	u8 indirect_op;		/* BLKIF_OP_INDIRECT only */
-	u16 nr_segs;		/* as sent, may exceed any limit */
+	u8 discard_flags;	/* BLKIF_OP_DISCARD only */
+	u16 nr_segs;		/* as sent, may exceed any limit; 0 for discard */
+	u64 discard_sectors;	/* BLKIF_OP_DISCARD only */
 	u32 indirect_gref[PVBLK_MAX_INDIRECT_PAGES];
 	struct pvblk_seg *seg;
 };
@@ -92,19 +94,23 @@ struct pvblk_limits {
 	unsigned int max_indirect_segs;
 	/* requests a ring takes at once; 0: as many as it has slots */
 	unsigned int max_requests;
+	bool discard;			/* feature-discard advertised */
+	bool secure_discard;		/* discard-secure advertised */
 };
 
 enum pvblk_io_kind {
 	PVBLK_IO_READ,
 	PVBLK_IO_WRITE,
 	PVBLK_IO_FLUSH,		/* cache flush, then the data if any */
+	PVBLK_IO_DISCARD,
+	PVBLK_IO_SECURE_ERASE,	/* a discard the device must make unreadable */
 };
 
 /* A checked request, translated to the physical device. */
 struct pvblk_io {
 	enum pvblk_io_kind kind;
 	u64 phys;		/* first device sector */
-	u32 nr_sectors;
+	u64 nr_sectors;
 };
 
 enum pvblk_verdict {

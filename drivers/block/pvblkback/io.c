@@ -28,6 +28,33 @@ static void pvblk_submit_bio(struct pvblk_pending *p, struct bio *bio)
 	submit_bio(bio);
 }
 
+/*
+ * A discard goes out as the chain of bios the block layer splits it into;
+ * a secure erase has no asynchronous form in 6.1 and blocks this ring's
+ * thread until done (only a device offering it gets such requests).
+ */
+static void pvblk_io_discard(struct block_device *bdev,
+			     struct pvblk_pending *p)
+{
+	struct bio *bio = NULL;
+	int err;
+
+	atomic_set(&p->bios, 1);
+	if (p->io.kind == PVBLK_IO_SECURE_ERASE) {
+		err = blkdev_issue_secure_erase(bdev, p->io.phys,
+						p->io.nr_sectors, GFP_NOIO);
+	} else {
+		err = __blkdev_issue_discard(bdev, p->io.phys,
+					     p->io.nr_sectors, GFP_NOIO, &bio);
+		if (bio)
+			pvblk_submit_bio(p, bio);
+	}
+	if (err)
+		cmpxchg(&p->error, 0, err);
+	if (atomic_dec_and_test(&p->bios))
+		pvblk_ring_complete(p, READ_ONCE(p->error));
+}
+
 /**
  * pvblk_io_submit - start the block I/O of a checked, mapped request
  * @bdev: the physical device
@@ -44,6 +71,10 @@ void pvblk_io_submit(struct block_device *bdev, struct pvblk_pending *p)
 	blk_opf_t opf;
 
 	switch (p->io.kind) {
+	case PVBLK_IO_DISCARD:
+	case PVBLK_IO_SECURE_ERASE:
+		pvblk_io_discard(bdev, p);
+		return;
 	case PVBLK_IO_READ:
 		opf = REQ_OP_READ;
 		break;

@@ -223,6 +223,11 @@ static void pvblk_account(struct pvblk_ring *ring, const struct pvblk_io *io)
 		pvblk_stat_add(ring->stats, PVBLK_ST_F_REQ, 1);
 		pvblk_stat_add(ring->stats, PVBLK_ST_WR_SECT, io->nr_sectors);
 		break;
+	case PVBLK_IO_DISCARD:
+	case PVBLK_IO_SECURE_ERASE:
+		pvblk_stat_add(ring->stats, PVBLK_ST_DS_REQ, 1);
+		pvblk_stat_add(ring->stats, PVBLK_ST_DS_SECT, io->nr_sectors);
+		break;
 	}
 }
 

@@ -134,6 +134,8 @@ PVBLK_STAT_ATTR(unsup_req, PVBLK_ST_UNSUP_REQ);
 PVBLK_STAT_ATTR(map_err, PVBLK_ST_MAP_ERR);
 PVBLK_STAT_ATTR(io_err, PVBLK_ST_IO_ERR);
 PVBLK_STAT_ATTR(ring_err, PVBLK_ST_RING_ERR);
+PVBLK_STAT_ATTR(ds_req, PVBLK_ST_DS_REQ);
+PVBLK_STAT_ATTR(ds_sect, PVBLK_ST_DS_SECT);
 
 static ssize_t latency_us_show(struct device *d,
 			       struct device_attribute *attr, char *buf)
@@ -161,6 +163,8 @@ static struct attribute *pvblk_stat_attrs[] = {
 	&dev_attr_map_err.attr,
 	&dev_attr_io_err.attr,
 	&dev_attr_ring_err.attr,
+	&dev_attr_ds_req.attr,
+	&dev_attr_ds_sect.attr,
 	&dev_attr_latency_us.attr,
 	NULL
 };

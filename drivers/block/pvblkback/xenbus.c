@@ -256,6 +256,9 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 	dev->lim.lb_sectors = bdev_logical_block_size(bdev) >> 9;
 	dev->lim.readonly = !writable;
 	dev->lim.flush = writable;
+	dev->lim.discard = writable && bdev_max_discard_sectors(bdev);
+	dev->lim.secure_discard = dev->lim.discard &&
+				  bdev_max_secure_erase_sectors(bdev);
 	if (pvblk_read_region(dev, sectors, &dev->lim.region))
 		return;
 	err = pvblk_region_check(&dev->lim.region, sectors, dev->lim.lb_sectors);
@@ -387,6 +390,33 @@ static void pvblk_disconnect(struct pvblk_dev *dev)
 	dev->connected = false;
 }
 
+/*
+ * feature-discard and its geometry: the device's granularity, and where
+ * the region starts relative to it (the region need not start on a
+ * granule).
+ */
+static int pvblk_write_discard_keys(struct pvblk_dev *dev,
+				    struct xenbus_transaction t)
+{
+	const char *node = dev->xdev->nodename;
+	unsigned int gran = bdev_discard_granularity(dev->bdev);
+	u32 align = 0;
+	int err;
+
+	if (gran)
+		div_u64_rem(bdev_discard_alignment(dev->bdev) +
+			    (dev->lim.region.start << 9), gran, &align);
+	err = xenbus_printf(t, node, "feature-discard", "1");
+	if (!err)
+		err = xenbus_printf(t, node, "discard-granularity", "%u", gran);
+	if (!err)
+		err = xenbus_printf(t, node, "discard-alignment", "%u", align);
+	if (!err)
+		err = xenbus_printf(t, node, "discard-secure", "%d",
+				    dev->lim.secure_discard);
+	return err;
+}
+
 static int pvblk_write_connect_keys(struct pvblk_dev *dev)
 {
 	const char *node = dev->xdev->nodename;
@@ -412,6 +442,8 @@ static int pvblk_write_connect_keys(struct pvblk_dev *dev)
 		if (!err)
 			err = xenbus_printf(t, node, "feature-flush-cache",
 					    "%d", dev->lim.flush);
+		if (!err && dev->lim.discard)
+			err = pvblk_write_discard_keys(dev, t);
 		if (!err && dev->lim.max_indirect_segs)
 			err = xenbus_printf(t, node,
 					    "feature-max-indirect-segments",

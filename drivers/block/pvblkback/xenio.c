@@ -217,6 +217,7 @@ static int pvblk_thread(void *arg)
 	struct pvblk_queue *q = arg;
 	struct pvblk_ring *ring = &q->ring;
 	unsigned int consumed;
+	struct blk_plug plug;
 	bool more = false;
 
 	while (!kthread_should_stop()) {
@@ -225,7 +226,14 @@ static int pvblk_thread(void *arg)
 		atomic_set(&ring->kicked, 0);
 		if (kthread_should_stop())
 			break;
+		/*
+		 * One plug for the whole round: the block layer can merge
+		 * neighbouring requests of the batch (a guest's sequential
+		 * I/O) before they reach the disk.
+		 */
+		blk_start_plug(&plug);
 		more = pvblk_ring_process(ring, &consumed);
+		blk_finish_plug(&plug);
 		/* Pages beyond what a busy moment needs go back to dom0. */
 		gnttab_page_cache_shrink(&q->pages, PVBLK_PAGE_CACHE_MAX);
 		/*

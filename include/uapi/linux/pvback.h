@@ -67,9 +67,15 @@
 #define PVBLK_STAT_MAP_ERR		"map_err"	/* grant map failures */
 #define PVBLK_STAT_IO_ERR		"io_err"	/* requests the disk failed */
 #define PVBLK_STAT_RING_ERR		"ring_err"	/* rings stopped for overflow */
+#define PVBLK_STAT_DS_REQ		"ds_req"	/* discard requests */
+#define PVBLK_STAT_DS_SECT		"ds_sect"	/* sectors discarded */
 
 /* Connected rings (queues) of the vbd, 0 while it is not connected. */
 #define PVBLK_SYSFS_NR_RINGS		"nr_rings"
+/* Bytes of dom0 memory the vbd's rings hold, 0 while not connected. */
+#define PVBLK_SYSFS_MEMORY_BYTES	"memory_bytes"
+/* Segments per indirect request offered, 0 when none are. */
+#define PVBLK_SYSFS_MAX_INDIRECT_SEGS	"max_indirect_segments"
 
 /*
  * statistics/latency_us: the service time of each request pvblkback sent

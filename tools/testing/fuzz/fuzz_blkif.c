@@ -12,7 +12,9 @@
  *     8  u64   region length, in sectors
  *    16  u8    bit 0: 4 KiB logical blocks (lb_sectors 8, else 1)
  *              bit 1: read-only vbd; bit 2: flush offered;
- *              bit 3: x86_32 ABI (else x86_64)
+ *              bit 3: x86_32 ABI (else x86_64); bit 4: discard offered;
+ *              bit 5: discard-secure offered (also without bit 4, which
+ *              pvblkback never offers: without discard, no secure erase)
  *    17  112   the ring slot as the frontend wrote it (x86_32 uses 108)
  *   129  63    a "protocol" key value
  *   192  u16   feature-max-indirect-segments: bit 15 clear: the value
@@ -22,7 +24,8 @@
  *              (u32 gref, u8 first_sect, u8 last_sect, u16 pad); read only
  *              for an indirect request whose header passes
  * The fields since 192 come last so that older inputs keep their meaning
- * (they offer no indirect segments).  A region that pvblk_region_check()
+ * (they offer no indirect segments); so do bits 4 and 5 of byte 16 (older
+ * inputs have them clear: no discard).  A region that pvblk_region_check()
  * refuses never gets a ring: such inputs only exercise the protocol key.
  *
  * Invariants:
@@ -34,6 +37,9 @@
  *   write past it), which req->seg points to.  For BLKIF_OP_INDIRECT: the
  *   slot's indirect_op, u16 nr_segs, id, sector and 8 indirect grefs, all
  *   11 segments zero; for any other op indirect_op and the grefs are zero.
+ *   For BLKIF_OP_DISCARD: the slot's flags byte (where nr_segs would be),
+ *   id, sector and the u64 sector count after the sector; nr_segs 0 and
+ *   all 11 segments zero.  For any other op the flags and count are zero.
  * - indirect header: pvblk_indirect_check() gives the model's verdict:
  *   UNSUPPORTED when no indirect segments are offered, BAD unless the
  *   inner op is READ or WRITE with 1..min(offered, 256) segments.  On OK
@@ -50,7 +56,13 @@
  *   nr_sectors is the sum of the segment sizes; a range with sectors
  *   starts lb-aligned and lies inside [start, start + length) of the
  *   region on the device (128-bit); a bare flush has nr_sectors 0; nothing
- *   but a read on a read-only vbd.
+ *   but a read on a read-only vbd.  A discard (offered, never indirect:
+ *   the indirect header refuses that inner op) passes only on a writable
+ *   vbd, with a count that is not 0, sector and count lb-aligned, and
+ *   sector + count within the region (128-bit); on OK it is a secure erase
+ *   exactly when the request has BLKIF_DISCARD_SECURE and discard-secure
+ *   is offered, has no segments, nr_sectors is its count, and the range
+ *   on the device is checked as above.
  * - the status for the verdict is OKAY, EOPNOTSUPP or ERROR as documented.
  * - rsp_op: an indirect request's inner op, any other request's op.
  * - put_rsp (with the id and rsp_op): id at 0, op at 8, status at 10,
@@ -77,9 +89,11 @@
 struct wire_view {
 	u8 op;
 	u8 indirect_op;
+	u8 discard_flags;
 	u16 nr_segs;
 	u64 id;
 	u64 sector;
+	u64 discard_sectors;
 	u32 gref[PVBLK_MAX_DIRECT_SEGS];
 	u8 first[PVBLK_MAX_DIRECT_SEGS];
 	u8 last[PVBLK_MAX_DIRECT_SEGS];
@@ -107,6 +121,12 @@ static void wire_read(enum pvblk_abi abi, const u8 *b, struct wire_view *w)
 		memcpy(&w->nr_segs, b + 2, 2);
 		for (i = 0; i < PVBLK_MAX_INDIRECT_PAGES; i++)
 			memcpy(&w->indirect_gref[i], b + oind + 4 * i, 4);
+		return;
+	}
+	if (w->op == BLKIF_OP_DISCARD) {
+		/* No segments either; byte 1 is the flags, not a count. */
+		w->discard_flags = b[1];
+		memcpy(&w->discard_sectors, b + osec + 8, 8);
 		return;
 	}
 	w->nr_segs = b[1];
@@ -140,6 +160,32 @@ static enum pvblk_verdict model_indirect(const struct pvblk_req *req,
 	return PVBLK_REQ_OK;
 }
 
+/* Whether an accepted discard must be a secure erase. */
+static bool model_secure(const struct pvblk_req *req,
+			 const struct pvblk_limits *lim)
+{
+	return (req->discard_flags & BLKIF_DISCARD_SECURE) &&
+	       lim->secure_discard;
+}
+
+/* A discard: no segments, a range of whole logical blocks in the region. */
+static enum pvblk_verdict model_discard(const struct pvblk_req *req,
+					const struct pvblk_limits *lim)
+{
+	unsigned int lb = lim->lb_sectors;
+
+	if (!lim->discard)
+		return PVBLK_REQ_UNSUPPORTED;
+	if (lim->readonly)
+		return PVBLK_REQ_READONLY;
+	if (!req->discard_sectors || req->sector % lb ||
+	    req->discard_sectors % lb)
+		return PVBLK_REQ_BAD;
+	if (WIDE(req->sector) + req->discard_sectors > lim->region.nr_sectors)
+		return PVBLK_REQ_OUT_OF_REGION;
+	return PVBLK_REQ_OK;
+}
+
 /* What pvblk_req_check() must answer, from the definition of a request. */
 static enum pvblk_verdict model_verdict(const struct pvblk_req *req,
 					const struct pvblk_limits *lim)
@@ -162,6 +208,9 @@ static enum pvblk_verdict model_verdict(const struct pvblk_req *req,
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
 		break;
+	case BLKIF_OP_DISCARD:
+		/* Never the inner op here: model_indirect() refused it. */
+		return model_discard(req, lim);
 	case BLKIF_OP_FLUSH_DISKCACHE:
 		if (!lim->flush)
 			return PVBLK_REQ_UNSUPPORTED;
@@ -206,14 +255,23 @@ static void check_fetch(enum pvblk_abi abi, const u8 *slot,
 		   w.indirect_op);
 	FUZZ_CHECK(req->nr_segs == w.nr_segs, "nr_segs %u, slot says %u",
 		   req->nr_segs, w.nr_segs);
+	FUZZ_CHECK(req->discard_flags == w.discard_flags,
+		   "discard flags %#x, slot says %#x", req->discard_flags,
+		   w.discard_flags);
+	FUZZ_CHECK(req->discard_sectors == w.discard_sectors,
+		   "discard sectors %llu, slot says %llu",
+		   (unsigned long long)req->discard_sectors,
+		   (unsigned long long)w.discard_sectors);
 	FUZZ_CHECK(req->id == w.id, "id differs");
 	FUZZ_CHECK(req->sector == w.sector, "sector differs");
 	for (i = 0; i < PVBLK_MAX_INDIRECT_PAGES; i++)
 		FUZZ_CHECK(req->indirect_gref[i] == w.indirect_gref[i],
 			   "indirect gref %u: %u, slot says %u", i,
 			   req->indirect_gref[i], w.indirect_gref[i]);
-	/* An indirect request's segments are not in the slot. */
-	n = w.op == BLKIF_OP_INDIRECT ? 0 : w.nr_segs;
+	/* Neither an indirect request's segments nor a discard's are in it. */
+	n = w.nr_segs;
+	if (w.op == BLKIF_OP_INDIRECT || w.op == BLKIF_OP_DISCARD)
+		n = 0;
 	if (n > PVBLK_MAX_DIRECT_SEGS)
 		n = PVBLK_MAX_DIRECT_SEGS;
 	for (i = 0; i < PVBLK_MAX_DIRECT_SEGS; i++) {
@@ -249,6 +307,48 @@ static void check_decode(const u8 *page, unsigned int n,
 	}
 }
 
+/* A range with sectors: where it starts, and that it stays in the region. */
+static void check_range(const struct pvblk_req *req,
+			const struct pvblk_limits *lim,
+			const struct pvblk_io *io)
+{
+	__uint128_t end;
+
+	FUZZ_CHECK(req->sector % lim->lb_sectors == 0, "sector not aligned");
+	FUZZ_CHECK(WIDE(io->phys) == WIDE(lim->region.start) + req->sector,
+		   "phys %llu for sector %llu", (unsigned long long)io->phys,
+		   (unsigned long long)req->sector);
+	end = WIDE(lim->region.start) + lim->region.nr_sectors;
+	FUZZ_CHECK(io->phys >= lim->region.start &&
+		   WIDE(io->phys) + io->nr_sectors <= end,
+		   "phys %llu + %llu outside the region",
+		   (unsigned long long)io->phys,
+		   (unsigned long long)io->nr_sectors);
+}
+
+/* An accepted discard: whole blocks of a writable vbd, no segments. */
+static void check_ok_discard(const struct pvblk_req *req,
+			     const struct pvblk_limits *lim,
+			     const struct pvblk_io *io)
+{
+	enum pvblk_io_kind kind = model_secure(req, lim) ?
+				  PVBLK_IO_SECURE_ERASE : PVBLK_IO_DISCARD;
+
+	FUZZ_CHECK(lim->discard, "discard not offered");
+	FUZZ_CHECK(!lim->readonly, "discard on a read-only vbd");
+	FUZZ_CHECK(io->kind == kind, "kind %d, expected %d (flags %#x)",
+		   io->kind, kind, req->discard_flags);
+	FUZZ_CHECK(!req->nr_segs, "discard with %u segments", req->nr_segs);
+	FUZZ_CHECK(io->nr_sectors && io->nr_sectors == req->discard_sectors,
+		   "nr_sectors %llu for a discard of %llu",
+		   (unsigned long long)io->nr_sectors,
+		   (unsigned long long)req->discard_sectors);
+	FUZZ_CHECK(io->nr_sectors % lim->lb_sectors == 0,
+		   "discard of %llu sectors not aligned to %u",
+		   (unsigned long long)io->nr_sectors, lim->lb_sectors);
+	check_range(req, lim, io);
+}
+
 static void check_ok(const struct pvblk_req *req,
 		     const struct pvblk_limits *lim, const struct pvblk_io *io)
 {
@@ -256,7 +356,6 @@ static void check_ok(const struct pvblk_req *req,
 	bool indirect = req->op == BLKIF_OP_INDIRECT;
 	u8 op = indirect ? req->indirect_op : req->op;
 	u64 sum = 0;
-	__uint128_t end;
 
 	if (indirect)
 		max = model_indirect_max(lim);
@@ -272,6 +371,10 @@ static void check_ok(const struct pvblk_req *req,
 		FUZZ_CHECK(lim->flush, "flush not offered");
 		FUZZ_CHECK(io->kind == PVBLK_IO_FLUSH, "kind %d", io->kind);
 		break;
+	case BLKIF_OP_DISCARD:
+		FUZZ_CHECK(!indirect, "indirect discard accepted");
+		check_ok_discard(req, lim, io);
+		return;
 	default:
 		FUZZ_CHECK(0, "op %u (indirect: %d) accepted", op, indirect);
 	}
@@ -289,8 +392,9 @@ static void check_ok(const struct pvblk_req *req,
 			   s->first_sect, s->last_sect, lb);
 		sum += s->last_sect - s->first_sect + 1;
 	}
-	FUZZ_CHECK(io->nr_sectors == sum, "nr_sectors %u, segments hold %llu",
-		   io->nr_sectors, (unsigned long long)sum);
+	FUZZ_CHECK(io->nr_sectors == sum, "nr_sectors %llu, segments hold %llu",
+		   (unsigned long long)io->nr_sectors,
+		   (unsigned long long)sum);
 	FUZZ_CHECK(!lim->readonly || io->kind == PVBLK_IO_READ,
 		   "kind %d on a read-only vbd", io->kind);
 	if (!io->nr_sectors) {
@@ -298,15 +402,7 @@ static void check_ok(const struct pvblk_req *req,
 			   "empty request of kind %d", io->kind);
 		return;
 	}
-	FUZZ_CHECK(req->sector % lb == 0, "sector not aligned");
-	FUZZ_CHECK(WIDE(io->phys) == WIDE(lim->region.start) + req->sector,
-		   "phys %llu for sector %llu", (unsigned long long)io->phys,
-		   (unsigned long long)req->sector);
-	end = WIDE(lim->region.start) + lim->region.nr_sectors;
-	FUZZ_CHECK(io->phys >= lim->region.start &&
-		   WIDE(io->phys) + io->nr_sectors <= end,
-		   "phys %llu + %u outside the region",
-		   (unsigned long long)io->phys, io->nr_sectors);
+	check_range(req, lim, io);
 }
 
 static void check_rsp(enum pvblk_abi abi, size_t slot_size,
@@ -461,6 +557,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	lim.readonly = flags & 2;
 	lim.flush = flags & 4;
 	abi = flags & 8 ? PVBLK_ABI_X86_32 : PVBLK_ABI_X86_64;
+	lim.discard = flags & 16;
+	lim.secure_discard = flags & 32;
 
 	slot_size = pvblk_abi_slot_size(abi);
 	FUZZ_CHECK(slot_size == (abi == PVBLK_ABI_X86_32 ? SLOT32 : SLOT64),

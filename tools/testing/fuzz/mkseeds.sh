@@ -26,7 +26,7 @@ seed() {
 }
 
 # ---- blkif: start, length, flags, slot (112), protocol ----
-LB8=1 RO=2 FLUSH=4 X32=8
+LB8=1 RO=2 FLUSH=4 X32=8 DISCARD=16 SECURE=32
 # blkreq ABI OP NR ID SECTOR FIRST LAST NSEGS: a 112-byte slot (x86_32
 # uses 108) with NSEGS segments of FIRST..LAST, grefs 100, 101, ...
 blkreq() {
@@ -110,6 +110,32 @@ CAPPED=$((0x8000))	# feature-max-indirect-segments 257: acts as 256
 	seed blkif indirect-write-read-only
 { le 8 5000; le 8 200; le 1 $X32; blkind 32 0 16 1 73; proto ""; le 2 16; descs 16 0 7; } |
 	seed blkif indirect-one-past-the-region
+# blkdis ABI FLAG ID SECTOR COUNT: a discard slot, 112 bytes; byte 1 is
+# the flag (BLKIF_DISCARD_SECURE is 1), the count follows the sector.
+blkdis() {
+	local hdr=28
+	le 1 5
+	le 1 "$2"
+	le 2 0
+	if [ "$1" = 64 ]; then le 4 0; hdr=32; fi
+	le 8 "$3"
+	le 8 "$4"
+	le 8 "$5"
+	zeros $((112 - hdr))
+}
+
+{ le 8 5000; le 8 1000; le 1 $((FLUSH | DISCARD)); blkdis 64 0 11 968 32; } |
+	seed blkif discard-to-the-end-of-the-region
+{ le 8 8; le 8 1024; le 1 $((LB8 | X32 | DISCARD | SECURE)); blkdis 32 1 12 8 16; } |
+	seed blkif discard-secure-x86_32-4k
+{ le 8 5000; le 8 1000; le 1 $DISCARD; blkdis 64 1 13 8 8; } |
+	seed blkif discard-secure-not-offered-is-plain
+{ le 8 5000; le 8 1000; le 1 $((RO | DISCARD)); blkdis 64 0 14 0 8; } |
+	seed blkif discard-read-only
+{ le 8 5000; le 8 1000; le 1 $((DISCARD | X32)); blkdis 32 0 15 0 0; } |
+	seed blkif discard-0-sectors
+{ le 8 5000; le 8 1000; le 1 $DISCARD; blkdis 64 0 16 8 -8; } |
+	seed blkif discard-sector-plus-count-is-2^64
 
 # ---- netif_tx: rsp_prod, req_prod - rsp_prod, caps, unused, slots ----
 MORE=4 XTRA=8 XMORE=1 GSO=1 HASH=4 TCPV4=1 TCPV6=2

@@ -515,6 +515,8 @@ enum {
 #define BLK_ERROR	(-1)
 #define BLK_EOPNOTSUPP	(-2)
 #define BLK_SEGS	11
+/* The flag of a discard: the data must become unreadable (discard-secure). */
+#define BLK_DISCARD_SECURE	1
 /* indirect_grefs[] of an indirect request */
 #define BLK_IND_PAGES	8
 
@@ -579,6 +581,23 @@ struct blk_ind32 {
 /* Descriptors in one indirect page. */
 #define BLK_SEGS_PER_IND	(GPAGE / sizeof(struct blk_seg))
 
+/*
+ * BLKIF_OP_DISCARD (struct blkif_request_discard): a sector count where a
+ * request's segments start, and a flag where their count is.
+ */
+struct blk_dis64 {
+	uint8_t op, flag;
+	uint16_t handle;
+	uint32_t pad;
+	uint64_t id, sector, nr_sectors;
+};
+
+struct blk_dis32 {
+	uint8_t op, flag;
+	uint16_t handle;
+	uint32_t id[2], sector[2], nr_sectors[2];
+};
+
 _Static_assert(sizeof(struct blk_req64) == 112, "x86_64 blkif request");
 _Static_assert(sizeof(struct blk_rsp64) == 16, "x86_64 blkif response");
 _Static_assert(sizeof(struct blk_req32) == 108, "x86_32 blkif request");
@@ -592,6 +611,10 @@ _Static_assert(sizeof(struct blk_ind32) == 64 && offsetof(struct blk_ind32, id) 
 	       offsetof(struct blk_ind32, sector) == 12 &&
 	       offsetof(struct blk_ind32, handle) == 20 &&
 	       offsetof(struct blk_ind32, gref) == 24, "x86_32 indirect request");
+_Static_assert(offsetof(struct blk_dis64, id) == 8 && offsetof(struct blk_dis64, sector) == 16 &&
+	       offsetof(struct blk_dis64, nr_sectors) == 24, "x86_64 discard request");
+_Static_assert(offsetof(struct blk_dis32, id) == 4 && offsetof(struct blk_dis32, sector) == 12 &&
+	       offsetof(struct blk_dis32, nr_sectors) == 20, "x86_32 discard request");
 
 /* A request as the cases think of it; put into a slot per ABI. */
 struct breq {
@@ -602,6 +625,9 @@ struct breq {
 	uint8_t ind_op;
 	uint16_t ind_nr;
 	uint32_t ind_gref[BLK_IND_PAGES];
+	/* op BLK_DISCARD: the sector count and the flag */
+	uint64_t ds_nr;
+	uint8_t ds_flag;
 };
 
 struct brsp {
@@ -648,12 +674,35 @@ static void blk_put_ind(struct blk *b, void *slot, const struct breq *q)
 	}
 }
 
+/* The slot of a discard: no segments. */
+static void blk_put_dis(struct blk *b, void *slot, const struct breq *q)
+{
+	memset(slot, 0, b->r.ent_size);
+	if (b->abi32) {
+		struct blk_dis32 w = { .op = q->op, .flag = q->ds_flag,
+				       .id = { q->id, q->id >> 32 },
+				       .sector = { q->sector, q->sector >> 32 },
+				       .nr_sectors = { q->ds_nr, q->ds_nr >> 32 } };
+
+		memcpy(slot, &w, sizeof(w));
+	} else {
+		struct blk_dis64 w = { .op = q->op, .flag = q->ds_flag, .id = q->id,
+				       .sector = q->sector, .nr_sectors = q->ds_nr };
+
+		memcpy(slot, &w, sizeof(w));
+	}
+}
+
 static void blk_put(struct blk *b, const struct breq *q)
 {
 	void *slot = fring_slot(&b->r, b->r.req_prod_pvt++);
 
 	if (q->op == BLK_INDIRECT) {
 		blk_put_ind(b, slot, q);
+		return;
+	}
+	if (q->op == BLK_DISCARD) {
+		blk_put_dis(b, slot, q);
 		return;
 	}
 	if (b->abi32) {
@@ -814,6 +863,18 @@ static int blk_rw(struct blk *b, uint8_t op, uint64_t sector, unsigned int nsect
 static int blk_flush(struct blk *b)
 {
 	struct breq q = { .op = BLK_FLUSH, .id = next_id++ };
+
+	return blk_one(b, &q);
+}
+
+/*
+ * A discard of NR sectors at SECTOR; its id has bits above 32 set, which
+ * the x86_32 layout splits.
+ */
+static int blk_discard(struct blk *b, uint64_t sector, uint64_t nr, uint8_t flag)
+{
+	struct breq q = { .op = BLK_DISCARD, .id = next_id++ | 0xd15cULL << 40,
+			  .sector = sector, .ds_nr = nr, .ds_flag = flag };
 
 	return blk_one(b, &q);
 }
@@ -983,7 +1044,6 @@ static void bc_ops(struct blk *b)
 {
 	static const struct { uint8_t op; const char *what; } ops[] = {
 		{ BLK_BARRIER, "write barrier (not offered)" },
-		{ BLK_DISCARD, "discard (not offered)" },
 		{ 4, "op 4 (unassigned)" },
 		{ 99, "op 99" },
 		{ 255, "op 255" },
@@ -1062,6 +1122,16 @@ static void bc_readonly(struct blk *b)
 	expect_status("read of a read-only vbd", blk_rw(b, BLK_READ, 0, 8), BLK_OKAY);
 	expect_status("write to a read-only vbd", blk_rw(b, BLK_WRITE, 0, 8), BLK_ERROR);
 	expect_status("flush of a read-only vbd", blk_flush(b), BLK_EOPNOTSUPP);
+	/*
+	 * pvblkback offers discard on writable vbds only; were it offered here,
+	 * a discard would still have to be refused as a write.
+	 */
+	if (be_num("feature-discard", 0))
+		expect_status("discard on a read-only vbd offering discard",
+			      blk_discard(b, 0, 8, 0), BLK_ERROR);
+	else
+		expect_status("discard on a read-only vbd (not offered there)",
+			      blk_discard(b, 0, 8, 0), BLK_EOPNOTSUPP);
 }
 
 /* Requests the ring stopped on must stay unanswered; then reconnect. */
@@ -1324,6 +1394,8 @@ static void bc_double_fetch(struct blk *b)
  */
 static struct {
 	unsigned int bad_req, map_err, region_err, unsup_req;
+	/* discards served (answered OKAY), and their sectors */
+	unsigned int ds_req, ds_sect;
 } want_stats;
 
 static void say_want_stats(void)
@@ -1331,6 +1403,9 @@ static void say_want_stats(void)
 	say("statistics this case adds: bad_req=%u map_err=%u region_err=%u unsup_req=%u",
 	    want_stats.bad_req, want_stats.map_err, want_stats.region_err,
 	    want_stats.unsup_req);
+	if (want_stats.ds_req)
+		say("statistics of the discards it has served: ds_req=%u ds_sect=%u",
+		    want_stats.ds_req, want_stats.ds_sect);
 }
 
 /* Grant NDESC descriptor pages, a read-only one and NDATA data pages, once. */
@@ -1713,6 +1788,172 @@ static void bc_indirect_double_fetch(struct blk *b)
 	blk_check_io(b, 0, "ring still serves");
 	blk_ind_descs(b, b->ind.mem);
 	blk_ind_check_io(b, n, BLK_IND_SECTOR, b->ind.ref[0], "ring still serves");
+}
+
+/* ---- discard: a sector range, no data ---- */
+
+/* Where the discard case writes: clear of the other cases' sectors. */
+#define BLK_DS_SECTOR	16384ULL
+/*
+ * A third of its pattern, in sectors: 64 KiB, a multiple of the usual
+ * discard granularities (what a disk may discard in one piece).
+ */
+#define BLK_DS_UNIT	128U
+
+/*
+ * NSECT sectors at SECTOR between BUF and the vbd, 88 sectors a request
+ * through the data pages.  Returns OKAY, or the status of the first request
+ * not answered OKAY (none is sent after it).
+ */
+static int blk_ds_io(struct blk *b, uint8_t op, uint64_t sector, unsigned int nsect,
+		     uint8_t *buf)
+{
+	unsigned int done, k;
+	int st;
+
+	for (done = 0; done < nsect; done += k) {
+		k = nsect - done < BLK_SEGS * 8 ? nsect - done : BLK_SEGS * 8;
+		if (op == BLK_WRITE)
+			memcpy(b->data.mem, buf + (size_t)done * 512, (size_t)k * 512);
+		else
+			memset(b->data.mem, 0xa5, (size_t)k * 512);
+		st = blk_rw(b, op, sector + done, k);
+		if (st != BLK_OKAY)
+			return st;
+		if (op == BLK_READ)
+			memcpy(buf + (size_t)done * 512, b->data.mem, (size_t)k * 512);
+	}
+	return BLK_OKAY;
+}
+
+/*
+ * Write a pattern over three units at SECTOR, discard the middle one, read
+ * all three back.  The units on either side must keep the pattern.  The
+ * discarded one should read zeros (the lab's disk punches a hole), but a
+ * discard may legally leave the data: only a note if it does.
+ */
+static void blk_ds_check(struct blk *b, uint64_t sector, const char *what)
+{
+	size_t len = 3 * BLK_DS_UNIT * 512, lo = BLK_DS_UNIT * 512, hi = 2 * lo, nonzero = 0;
+	uint32_t seed = next_id * 77 + sector;
+	uint8_t *buf = malloc(len);
+	char w[128];
+	long bad = -1;
+	int st;
+
+	if (!buf)
+		setup_fail("malloc");
+	for (size_t i = 0; i < len; i++)
+		buf[i] = blk_ind_byte(i, seed);
+	st = blk_ds_io(b, BLK_WRITE, sector, 3 * BLK_DS_UNIT, buf);
+	if (st != BLK_OKAY) {
+		fail("%s: writing the pattern at sector %llu: status %d", what,
+		     (unsigned long long)sector, st);
+		free(buf);
+		return;
+	}
+	snprintf(w, sizeof(w), "%s: discard of sectors %llu..%llu, the middle of a pattern", what,
+		 (unsigned long long)sector + BLK_DS_UNIT,
+		 (unsigned long long)sector + 2 * BLK_DS_UNIT - 1);
+	st = blk_discard(b, sector + BLK_DS_UNIT, BLK_DS_UNIT, 0);
+	expect_status(w, st, BLK_OKAY);
+	want_stats.ds_req++;
+	want_stats.ds_sect += BLK_DS_UNIT;
+	st = blk_ds_io(b, BLK_READ, sector, 3 * BLK_DS_UNIT, buf);
+	if (st != BLK_OKAY) {
+		fail("%s: reading the pattern back: status %d", what, st);
+		free(buf);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (i >= lo && i < hi)
+			nonzero += buf[i] != 0;
+		else if (bad < 0 && buf[i] != blk_ind_byte(i, seed))
+			bad = (long)i;
+	}
+	if (bad >= 0)
+		fail("%s: sector %llu, outside the discarded range, lost its data (byte %ld)",
+		     what, (unsigned long long)sector + bad / 512, bad % 512);
+	else
+		say("%s: the %u KiB on either side of the discarded range keep their data", what,
+		    BLK_DS_UNIT / 2);
+	if (nonzero)
+		say("note: %s: %zu bytes of the discarded range not zero (discard may leave data)",
+		    what, nonzero);
+	else
+		say("%s: the discarded %u KiB read zeros", what, BLK_DS_UNIT / 2);
+	free(buf);
+}
+
+/* Send a discard the backend must refuse with an error, and count it in *STAT. */
+static void blk_ds_refused(struct blk *b, const char *what, uint64_t sector, uint64_t nr,
+			   unsigned int *stat)
+{
+	expect_status(what, blk_discard(b, sector, nr, 0), BLK_ERROR);
+	(*stat)++;
+}
+
+static void bc_discard(struct blk *b)
+{
+	static const char *const abi32[] = { "protocol=x86_32-abi", NULL };
+	long long secure;
+	uint64_t end;
+	int s;
+
+	if (blk_connect(b))
+		return;
+	if (!be_num("feature-discard", 0)) {
+		expect_status("discard (not offered)", blk_discard(b, BLK_DS_SECTOR, 8, 0),
+			      BLK_EOPNOTSUPP);
+		want_stats.unsup_req++;
+		say("note: no feature-discard: only the refusal was checked");
+		blk_check_io(b, 0, "ring still serves");
+		say_want_stats();
+		return;
+	}
+	secure = be_num("discard-secure", 0);
+	say("the backend offers discard: discard-granularity %lld, -alignment %lld, -secure %lld",
+	    be_num("discard-granularity", -1), be_num("discard-alignment", -1), secure);
+	end = b->sectors;
+	if (end < BLK_DS_SECTOR + 8 * BLK_DS_UNIT) {
+		fail("the vbd has %llu sectors: too small for this case", (unsigned long long)end);
+		return;
+	}
+
+	blk_ds_check(b, BLK_DS_SECTOR, "x86_64");
+	/* The secure flag: a secure erase with discard-secure=1, else a plain discard. */
+	expect_status(secure ? "secure discard (discard-secure=1)" :
+		      "secure discard with discard-secure=0 (a plain one)",
+		      blk_discard(b, BLK_DS_SECTOR + BLK_DS_UNIT, BLK_DS_UNIT, BLK_DISCARD_SECURE),
+		      BLK_OKAY);
+	want_stats.ds_req++;
+	want_stats.ds_sect += BLK_DS_UNIT;
+	blk_ds_refused(b, "discard of 0 sectors", BLK_DS_SECTOR, 0, &want_stats.bad_req);
+	blk_ds_refused(b, "discard of 16 sectors crossing the end", end - 8, 16,
+		       &want_stats.region_err);
+	blk_ds_refused(b, "discard just past the end", end, 8, &want_stats.region_err);
+	/* Sums that wrap to 0 and to 8: inside the region if taken modulo 2^64. */
+	blk_ds_refused(b, "discard whose sector + count is 2^64", BLK_DS_SECTOR,
+		       0 - BLK_DS_SECTOR, &want_stats.region_err);
+	blk_ds_refused(b, "discard of 16 sectors at 2^64 - 8", 0 - 8ULL, 16,
+		       &want_stats.region_err);
+	blk_check_io(b, 0, "ring still serves");
+
+	/* The 32-bit layout: id, sector and count sit 4 bytes earlier. */
+	s = blk_connect_ovr(b, abi32);
+	/* A late event of the earlier connection may close this one. */
+	if (s == XB_CLOSING || s == XB_CLOSED)
+		s = blk_connect_ovr(b, abi32);
+	if (s != XB_CONNECTED) {
+		fail("no connection with protocol x86_32-abi");
+		say_want_stats();
+		return;
+	}
+	blk_ds_check(b, BLK_DS_SECTOR + 4 * BLK_DS_UNIT, "x86_32");
+	blk_ds_refused(b, "x86_32: discard of 16 sectors crossing the end", end - 8, 16,
+		       &want_stats.region_err);
+	blk_check_io(b, 8, "x86_32: ring still serves");
+	say_want_stats();
 }
 
 /* Every request slot in flight, for SECS (or forever with secs=0). */
@@ -2494,9 +2735,13 @@ static const struct hcase cases[] = {
 	{ "blk", "segs", "nr_segments 0, 12, 100, 255", .blk = bc_segs },
 	{ "blk", "sectors", "first_sect > last_sect, last_sect >= 8", .blk = bc_sectors },
 	{ "blk", "region", "sectors past the region, 64-bit overflow", .blk = bc_region },
-	{ "blk", "ops", "unknown and unoffered operations (barrier, discard)", .blk = bc_ops },
+	{ "blk", "ops", "unknown and unoffered operations (op 4, 99, 255, barrier)",
+	  .blk = bc_ops },
 	{ "blk", "grants", "invalid, foreign, read-only, duplicated grants", .blk = bc_grants },
-	{ "blk", "readonly", "writes to a read-only vbd", .blk = bc_readonly },
+	{ "blk", "readonly", "writes, flushes and discards to a read-only vbd",
+	  .blk = bc_readonly },
+	{ "blk", "discard", "discard: data around the range kept, 0 sectors, past the end, 2^64",
+	  .blk = bc_discard },
 	{ "blk", "prod-overflow", "req_prod beyond the ring", .blk = bc_prod_overflow },
 	{ "blk", "prod-backwards", "req_prod moving backwards", .blk = bc_prod_backwards },
 	{ "blk", "ring-garbage", "a ring page full of garbage at connect", .blk = bc_ring_garbage },

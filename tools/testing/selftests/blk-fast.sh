@@ -6,6 +6,7 @@
 #   - multiple queues: a 2-vCPU guest gets two rings, each with its thread and event
 #     channel, and both carry I/O;
 #   - multi-page rings: a guest asking for 2^2-page rings gets them;
+#   - discard: offered when the disk has it, a guest's discard lands on its region only;
 #   - module parameters: caps take effect for vbds created afterwards, bad values are refused.
 set -euo pipefail
 # shellcheck source=tools/testing/selftests/lib.sh
@@ -15,7 +16,7 @@ G=fast START=70G SIZE=2G M=$((1 << 20))
 S=$(to_bytes $START)
 require_pvblkback
 trap 'pvtest_cleanup >/dev/null 2>&1' EXIT
-tap_plan 20
+tap_plan 24
 
 # reload_pvblkback [PARAM=VALUE...]: pvblkback again, with these parameters.
 reload_pvblkback() {
@@ -53,6 +54,24 @@ else
 	tap_not_ok "8 MiB written in $((w1 - w0)) requests (more than 11 segments each)"
 fi
 tap_run "dom0 finds the data at the region" dom0_verify $((S + M)) $((8 * M)) 31 $M || true
+# Discard: the server's disk has it (QEMU's discard=unmap punches holes), so the guest
+# gets it; a discarded range reads zeros on the server, its neighbours keep their data.
+tap_is "$(xenstore-read "$be/feature-discard") $(guest_run $G cat /sys/block/xvda/queue/discard_max_bytes | grep -c '^[1-9]')" \
+	"1 1" "backend offers discard, the guest's xvda takes discards" || true
+ds0=$(vbd_attr "$d" xvda statistics/ds_req)
+D=$((16 * M))
+tap_run "guest writes 2 MiB, then discards the middle 1 MiB" guest_run $G \
+	"pvpattern write /dev/xvda $D $((2 * M)) 32 && blkdiscard -o $((D + M / 2)) -l $M /dev/xvda" || true
+ds1=$(vbd_attr "$d" xvda statistics/ds_req)
+tap_run "dom0: the discarded 1 MiB reads zeros, the 512 KiB on each side keep the data" eval \
+	"pvpattern zero-check $PVTEST_DISK $((S + D + M / 2)) $M &&" \
+	"dom0_verify $((S + D)) $((M / 2)) 32 $D &&" \
+	"dom0_verify $((S + D + 3 * M / 2)) $((M / 2)) 32 $((D + 3 * M / 2))" || true
+if [ $((ds1 - ds0)) -gt 0 ]; then
+	tap_ok "statistics/ds_req counted the discard ($((ds1 - ds0)))"
+else
+	tap_not_ok "statistics/ds_req counted the discard" "ds_req $ds0 -> $ds1"
+fi
 mem=$(vbd_attr "$d" xvda memory_bytes)
 if [ "$mem" -gt 0 ] && [ "$mem" -lt $((4 * M)) ]; then
 	tap_ok "memory_bytes is $mem (one ring)"
@@ -99,6 +118,7 @@ tap_run "xl destroy $G" guest_destroy $G || true
 
 # ---- module parameters
 tap_run_fails "insmod refuses max_ring_page_order=9" reload_pvblkback max_ring_page_order=9 || true
+# shellcheck disable=SC2086 # parameters are words
 mod_loaded pvblkback || insmod "$PVBLKBACK_KO" ${PVBLKBACK_PARAMS:-}
 tap_run "reload with max_queues=1 max_indirect_segments=0" \
 	reload_pvblkback max_queues=1 max_indirect_segments=0 || true

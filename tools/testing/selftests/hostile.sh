@@ -5,7 +5,8 @@
 # Xen advisories (the table is Documentation/security.md). For every case:
 #   - pvhostile's own checks pass (the responses and states the guest sees);
 #   - dom0's kernel logs no oops, BUG, WARNING or splat;
-#   - pvblkback's counters record the refused requests where the case says how many;
+#   - pvblkback's counters record the refused requests (and the discards served) where the
+#     case says how many;
 #   - a neighbour guest, writing and verifying its disk and pinging the peer the whole time,
 #     keeps going without an error (one round at least ends during each case).
 # Then the attacker is destroyed with disk and network I/O in flight: its domain goes away
@@ -38,9 +39,13 @@ CASES=(
 	"blk segs xvda bad_req=5"
 	"blk sectors xvda bad_req=4"
 	"blk region xvda region_err=6"
-	"blk ops xvda unsup_req=5"
+	"blk ops xvda unsup_req=4"
 	"blk grants xvda map_err=35"
-	"blk readonly xvdb bad_req=1 unsup_req=1"
+	# The write is malformed; the flush and the discard are not offered on a read-only vbd.
+	"blk readonly xvdb bad_req=1 unsup_req=2"
+	# 0 sectors; 4 ranges past the end or wrapping 2^64, 1 more in x86_32. Served: a discard
+	# of 128 sectors in each layout and one with the secure flag. DS_OFF when not offered.
+	"blk discard xvda bad_req=1 region_err=5 unsup_req=0 ds_req=3 ds_sect=384"
 	"blk prod-overflow xvda ring_err=1"
 	"blk prod-backwards xvda ring_err=1"
 	"blk ring-garbage xvda"
@@ -69,6 +74,9 @@ CASES=(
 # The indirect case when the vbd offers no indirect requests (pvblkback loaded with
 # max_indirect_segments=0): it sends one, which must be refused as not offered.
 IND_OFF="blk indirect xvda unsup_req=1"
+# The discard case when the disk does not discard (pvblkback offers discard when the device
+# under the writable vbd has it): it sends one, which must be refused as not offered.
+DS_OFF="blk discard xvda unsup_req=1 ds_req=0"
 
 require_pvblkback
 require_net
@@ -169,8 +177,13 @@ hcase() {
 
 # What the attacker's disk offers was fixed when its vbd was probed.
 ind_max=$(vbd_attr "$ad" xvda max_indirect_segments 2>/dev/null || echo 0)
+# The vbd is the disk itself, with a region (a partition's queue is its disk's).
+dq=/sys/class/block/$(basename "$(readlink -f "$PVTEST_DISK")")
+[ -d "$dq/queue" ] || dq=$dq/..
+ds_max=$(cat "$dq/queue/discard_max_bytes" 2>/dev/null || echo 0)
 for c in "${CASES[@]}"; do
 	[[ $ind_max != 0 || $c != "blk indirect "* ]] || c=$IND_OFF
+	[[ $ds_max != 0 || $c != "blk discard "* ]] || c=$DS_OFF
 	# shellcheck disable=SC2086 # a case is words
 	hcase $c
 done

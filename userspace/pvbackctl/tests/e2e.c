@@ -41,11 +41,17 @@ static int fake_wait(struct pvctx *ctx, int ms)
 	}
 	fake_t += ms / 1000.0;
 	t = (u64)(fake_t + 0.5);
-	/* vm1's xvda: 100 reads and 50 writes a second, 1 MiB and 0.5 MiB */
+	/*
+	 * vm1's xvda: 100 reads and 50 writes a second, 1 MiB and 0.5 MiB,
+	 * and 5 discards of 1 MiB: requests, but no data
+	 */
 	w_file(&W, VBD1 "/statistics/rd_req", "%llu\n", 1200 + 100 * (unsigned long long)t);
 	w_file(&W, VBD1 "/statistics/wr_req", "%llu\n", 340 + 50 * (unsigned long long)t);
 	w_file(&W, VBD1 "/statistics/rd_sect", "%llu\n", 9600 + 2048 * (unsigned long long)t);
 	w_file(&W, VBD1 "/statistics/wr_sect", "%llu\n", 2720 + 1024 * (unsigned long long)t);
+	w_file(&W, VBD1 "/statistics/ds_req", "%llu\n", 4 + 5 * (unsigned long long)t);
+	w_file(&W, VBD1 "/statistics/ds_sect", "%llu\n",
+	       2097152 + 10240 * (unsigned long long)t);
 	/* vif1.0: the guest receives 10 packets a second */
 	w_file(&W, "sys/class/net/vif1.0/statistics/tx_packets", "%llu\n",
 	       70 + 10 * (unsigned long long)t);
@@ -182,6 +188,7 @@ static void build_world(void)
 	};
 	static const char *const legacy[] = {
 		"rd_req", "wr_req", "f_req", "rd_sect", "wr_sect", "oo_req", "ds_req",
+		"ds_sect",
 	};
 	char name[128];
 	size_t i;
@@ -216,7 +223,14 @@ static void build_world(void)
 	}
 	w_file(&W, VBD1 "/statistics/latency_us",
 	       "10 500 200 30 5 2 0 0 0 0 0 0 0 0 0 1\n");
-	/* an older pvblkback: no latency_us, no nr_rings */
+	w_file(&W, VBD1 "/statistics/ds_req", "4\n");
+	w_file(&W, VBD1 "/statistics/ds_sect", "2097152\n");
+	w_file(&W, VBD1 "/memory_bytes", "2621440\n");
+	w_file(&W, VBD1 "/max_indirect_segments", "32\n");
+	/*
+	 * an older pvblkback: no latency_us, nr_rings, discard counters,
+	 * memory_bytes or max_indirect_segments
+	 */
 	for (i = 0; i < ARRAY_SIZE(stats); i++) {
 		snprintf(name, sizeof(name),
 			 "sys/bus/xen-backend/devices/vbd-3-51712/statistics/%.*s",

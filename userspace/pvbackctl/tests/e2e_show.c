@@ -52,6 +52,7 @@ void e2e_list(void)
 
 void e2e_stats(void)
 {
+	char *p;
 	int r;
 
 	r = RUN(dir_ok, "stats", "vm1");
@@ -59,13 +60,19 @@ void e2e_stats(void)
 	HAS(OUT, "vm1 (domain 1)\n", "stats: the VM");
 	HAS(OUT, "  vbd xvda (51712)  /dev/sda start=100G size=20G rw\n",
 	    "stats: the vbd and its region");
-	HAS(OUT, "    requests    read 1200  write 340  flush 12\n", "stats: requests");
-	HAS(OUT, "    bytes       read 4.7M  written 1.3M\n", "stats: bytes from sectors");
+	HAS(OUT, "    requests    read 1200  write 340  flush 12  discard 4\n", "stats: requests");
+	HAS(OUT, "    bytes       read 4.7M  written 1.3M  discarded 1G\n",
+	    "stats: bytes from sectors");
 	HAS(OUT, "    rejected    out-of-region 2  malformed 1  unsupported 0  grant-map 0\n",
 	    "stats: rejected requests");
 	HAS(OUT,
 	    "    latency     p50 <128us  p99 <1.02ms  | <64us:10 <128us:500 <256us:200 <512us:30 <1.02ms:5 <2.05ms:2 >=1.05s:1\n",
 	    "stats: latency p50/p99 and the non-empty buckets");
+	HAS(OUT, "    memory      2.5M (rings 1, indirect segments 32)\n",
+	    "stats: dom0 memory, rings and indirect segments");
+	OK(strstr(OUT, "    latency ") && strstr(OUT, "    memory ") &&
+	   strstr(OUT, "    latency ") < strstr(OUT, "    memory "),
+	   "stats: memory after latency (the lab's ctl.sh reads 6 lines after the vbd)");
 	HAS(OUT, "from guest (dom0 rx)  packets 50  bytes 5.9K  dropped 0  errors 0",
 	    "stats: vif, the guest's view");
 	HAS(OUT, "to guest (dom0 tx)    packets 70  bytes 8.8K  dropped 1  errors 0",
@@ -75,14 +82,24 @@ void e2e_stats(void)
 	r = RUN(dir_ok, "stats", "4");
 	EQ_INT(r, 0, "stats by domid");
 	HAS(OUT, "legacy (domain 4)", "stats 4 is legacy");
-	HAS(OUT, "    requests    read 5  write 5  flush 5\n", "stats: xen-blkback's counters");
+	HAS(OUT, "    requests    read 5  write 5  flush 5  discard 5\n",
+	    "stats: xen-blkback's counters");
+	HAS(OUT, "    bytes       read 2.5K  written 2.5K  discarded 2.5K\n",
+	    "stats: xen-blkback's discarded bytes");
 	HAS(OUT, "    rejected    out-of-region -  malformed -  unsupported -  grant-map -\n",
 	    "stats: counters it lacks are -");
 	HAS(OUT, "    latency     -\n", "stats: no histogram: -");
+	HAS(OUT, "    memory      - (rings -, indirect segments -)\n",
+	    "stats: no memory_bytes, nr_rings, max_indirect_segments: -");
 
 	r = RUN(dir_ok, "stats");
 	EQ_INT(r, 0, "stats (all)");
 	HAS(OUT, "runner (domain 3)", "stats: all VMs with devices");
+	p = strstr(OUT, "runner (domain 3)");
+	HAS(p ? p : "", "    requests    read 7  write 7  flush 7  discard -\n",
+	    "stats: an older pvblkback: discard -");
+	HAS(p ? p : "", "    bytes       read 3.5K  written 3.5K  discarded -\n",
+	    "stats: an older pvblkback: discarded -");
 	HAS(OUT, "    no counters:", "stats: a vif without a netdevice");
 	LACKS(OUT, "nodisk", "stats: VMs without devices left out");
 
@@ -91,6 +108,18 @@ void e2e_stats(void)
 	HAS(OUT, "\"rd_req\": 1200", "stats --json: counters as numbers");
 	HAS(OUT, "\"region_err\": null", "stats --json: missing counters are null");
 	HAS(OUT, "\"read_bytes\": 4915200", "stats --json: bytes");
+	HAS(OUT, "\"ds_req\": 4", "stats --json: discard requests");
+	HAS(OUT, "\"ds_sect\": 2097152", "stats --json: discarded sectors");
+	HAS(OUT, "\"ds_sect\": null", "stats --json: no discard counters is null");
+	HAS(OUT, "\"discard_bytes\": 1073741824", "stats --json: discarded bytes");
+	HAS(OUT, "\"discard_bytes\": null", "stats --json: unknown discarded bytes are null");
+	HAS(OUT, "\"memory_bytes\": 2621440", "stats --json: memory_bytes");
+	HAS(OUT, "\"memory_bytes\": null", "stats --json: no memory_bytes is null");
+	HAS(OUT, "\"rings\": 1", "stats --json: rings");
+	HAS(OUT, "\"rings\": null", "stats --json: unknown rings are null");
+	HAS(OUT, "\"max_indirect_segments\": 32", "stats --json: max_indirect_segments");
+	HAS(OUT, "\"max_indirect_segments\": null",
+	    "stats --json: no max_indirect_segments is null");
 	HAS(OUT, "\"p99_lt_us\": 1024", "stats --json: p99 bound");
 	HAS(OUT, "\"ge_us\": 1048576", "stats --json: last bucket");
 	HAS(OUT, "\"latency_us\": null", "stats --json: no histogram is null");
@@ -114,11 +143,13 @@ void e2e_top(void)
 	EQ_INT(r, 0, "top -b -n 2 -d 1: exit 0");
 	EQ_INT(count(OUT, "pvbackctl top - "), 2, "top: two snapshots");
 	check_row(OUT, "DOMID NAME DEVICE rMB/s wMB/s r/s w/s", "top: header");
-	check_row(OUT, "1 vm1 xvda 1.00 0.50 100.0 50.0",
-		  "top: vbd MB/s and requests/s from deltas");
+	check_row(OUT, "1 vm1 xvda 1.00 0.50 100.0 55.0",
+		  "top: vbd MB/s and requests/s from deltas, discards in w/s but not in MB/s");
 	check_row(OUT, "1 vm1 vif1.0 0.00 0.00 10.0 0.0", "top: vif packets/s, the guest's view");
 	check_row(OUT, "3 runner xvda 0.00 0.00 0.0 0.0", "top: idle vbd");
 	check_row(OUT, "3 runner vif3.0 - - - -", "top: no counters: -");
+	HAS(OUT, "w = from it (writes, flushes and discards, packets it sends)",
+	    "top: what w counts");
 	p = strstr(OUT, "DOMID");
 	OK(p && strstr(p, "100.0") && strstr(p, "10.0") && strstr(p, "legacy") &&
 	   strstr(p, "100.0") < strstr(p, "10.0") &&

@@ -122,6 +122,34 @@ static void fetch_indirect_x86_32(struct kunit *test)
 	fetch_indirect_abi(test, PVBLK_ABI_X86_32);
 }
 
+static void fetch_discard_abi(struct kunit *test, enum pvblk_abi abi)
+{
+	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS];
+	struct pvblk_req req;
+	u8 slot[128];
+
+	fe_put_discard(abi, slot, BLKIF_DISCARD_SECURE, 77, 0x1000, 1ULL << 33);
+	pvblk_fetch_req(abi, slot, &req, seg);
+	KUNIT_EXPECT_EQ(test, req.op, BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, req.discard_flags, BLKIF_DISCARD_SECURE);
+	KUNIT_EXPECT_EQ(test, req.id, 77ULL);
+	KUNIT_EXPECT_EQ(test, req.sector, 0x1000ULL);
+	KUNIT_EXPECT_EQ(test, req.discard_sectors, 1ULL << 33);
+	/* The flags byte is not a segment count. */
+	KUNIT_EXPECT_EQ(test, req.nr_segs, 0);
+	KUNIT_EXPECT_EQ(test, pvblk_rsp_op(&req), BLKIF_OP_DISCARD);
+}
+
+static void fetch_discard_x86_64(struct kunit *test)
+{
+	fetch_discard_abi(test, PVBLK_ABI_X86_64);
+}
+
+static void fetch_discard_x86_32(struct kunit *test)
+{
+	fetch_discard_abi(test, PVBLK_ABI_X86_32);
+}
+
 static void decode_indirect(struct kunit *test)
 {
 	struct pvblk_seg seg[3];
@@ -367,6 +395,67 @@ static void indirect_check_table(struct kunit *test)
 	}
 }
 
+struct discard_case {
+	const char *what;
+	u8 flags;
+	u64 sector;
+	u64 nr;
+	bool discard, secure, readonly;
+	unsigned int lb;
+	enum pvblk_verdict verdict;
+	enum pvblk_io_kind kind;
+};
+
+static const struct discard_case discard_cases[] = {
+	{ "whole region", 0, 0, 1000, 1, 0, 0, 1, PVBLK_REQ_OK,
+	  PVBLK_IO_DISCARD },
+	{ "one sector", 0, 999, 1, 1, 0, 0, 1, PVBLK_REQ_OK, PVBLK_IO_DISCARD },
+	{ "secure, offered", BLKIF_DISCARD_SECURE, 8, 8, 1, 1, 0, 1,
+	  PVBLK_REQ_OK, PVBLK_IO_SECURE_ERASE },
+	{ "secure, not offered: plain", BLKIF_DISCARD_SECURE, 8, 8, 1, 0, 0, 1,
+	  PVBLK_REQ_OK, PVBLK_IO_DISCARD },
+	{ "not offered", 0, 0, 8, 0, 0, 0, 1, PVBLK_REQ_UNSUPPORTED },
+	{ "read-only vbd", 0, 0, 8, 1, 0, 1, 1, PVBLK_REQ_READONLY },
+	{ "no sectors", 0, 0, 0, 1, 0, 0, 1, PVBLK_REQ_BAD },
+	{ "past the region", 0, 993, 8, 1, 0, 0, 1, PVBLK_REQ_OUT_OF_REGION },
+	{ "2^64 sectors wrap", 0, 8, U64_MAX - 7, 1, 0, 0, 1,
+	  PVBLK_REQ_OUT_OF_REGION },
+	{ "4k: aligned", 0, 8, 16, 1, 0, 0, 8, PVBLK_REQ_OK, PVBLK_IO_DISCARD },
+	{ "4k: start misaligned", 0, 4, 16, 1, 0, 0, 8, PVBLK_REQ_BAD },
+	{ "4k: length misaligned", 0, 8, 12, 1, 0, 0, 8, PVBLK_REQ_BAD },
+};
+
+static void discard_check_table(struct kunit *test)
+{
+	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS];
+	const struct discard_case *c;
+	struct pvblk_limits lim;
+	struct pvblk_req req;
+	struct pvblk_io io;
+
+	for (c = discard_cases; c < discard_cases + ARRAY_SIZE(discard_cases);
+	     c++) {
+		lim = test_lim;
+		lim.discard = c->discard;
+		lim.secure_discard = c->secure;
+		lim.readonly = c->readonly;
+		lim.lb_sectors = c->lb;
+		memset(&req, 0, sizeof(req));
+		req.seg = seg;
+		req.op = BLKIF_OP_DISCARD;
+		req.discard_flags = c->flags;
+		req.sector = c->sector;
+		req.discard_sectors = c->nr;
+		KUNIT_EXPECT_EQ_MSG(test, pvblk_req_check(&req, &lim, &io),
+				    c->verdict, "case: %s", c->what);
+		if (c->verdict != PVBLK_REQ_OK)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, io.kind, c->kind, "case: %s", c->what);
+		KUNIT_EXPECT_EQ(test, io.phys, 5000 + c->sector);
+		KUNIT_EXPECT_EQ(test, io.nr_sectors, c->nr);
+	}
+}
+
 /* Queue and ring size selection: what was offered, never more. */
 static void geom_selection(struct kunit *test)
 {
@@ -411,6 +500,9 @@ static struct kunit_case pvblk_blkif_cases[] = {
 	KUNIT_CASE(fetch_oversized_count),
 	KUNIT_CASE(fetch_indirect_x86_64),
 	KUNIT_CASE(fetch_indirect_x86_32),
+	KUNIT_CASE(fetch_discard_x86_64),
+	KUNIT_CASE(fetch_discard_x86_32),
+	KUNIT_CASE(discard_check_table),
 	KUNIT_CASE(decode_indirect),
 	KUNIT_CASE(rsp_x86_64),
 	KUNIT_CASE(rsp_x86_32),

@@ -105,6 +105,11 @@ static void fake_do_io(struct fake *f, struct pvblk_pending *p)
 	u64 off = p->io.phys << 9;
 	unsigned int i;
 
+	if (p->io.kind == PVBLK_IO_DISCARD) {
+		memset(f->disk + off, 0, p->io.nr_sectors << 9);
+		return;
+	}
+
 	for (i = 0; i < p->req.nr_segs; i++) {
 		const struct pvblk_seg *s = &p->req.seg[i];
 		u8 *mem = page_address(p->pages[i]) + (s->first_sect << 9);
@@ -460,6 +465,33 @@ static void batches_bounded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
 }
 
+/* Discards zero their range on the fake disk and nothing else. */
+static void discard_answered(struct kunit *test)
+{
+	static const s16 st[] = { BLKIF_RSP_OKAY, BLKIF_RSP_ERROR };
+	struct fake *f = fake_setup(test, PVBLK_ABI_X86_32);
+	u8 *disk = f->disk;
+
+	memset(disk, 0x5a, DISK_SECTORS << 9);
+	f->lim.discard = true;
+	fe_put_discard(f->ring.abi, pvback_ring_slot(&f->ring.br,
+						     hdr(f)->req_prod++),
+		       0, 50, 16, 32);
+	fe_put_discard(f->ring.abi, pvback_ring_slot(&f->ring.br,
+						     hdr(f)->req_prod++),
+		       0, 51, 1020, 8);
+	KUNIT_EXPECT_EQ(test, process(f), 2U);
+	expect_rsps(test, f, 50, st, ARRAY_SIZE(st));
+	KUNIT_EXPECT_EQ(test, disk[(1024 + 16) << 9], 0);
+	KUNIT_EXPECT_EQ(test, disk[((1024 + 48) << 9) - 1], 0);
+	KUNIT_EXPECT_EQ(test, disk[((1024 + 16) << 9) - 1], 0x5a);
+	KUNIT_EXPECT_EQ(test, disk[(1024 + 48) << 9], 0x5a);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_DS_REQ), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_DS_SECT), 32ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_REGION_ERR), 1ULL);
+	KUNIT_EXPECT_EQ(test, f->map_calls, 0);
+}
+
 static void indirect_not_offered(struct kunit *test)
 {
 	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
@@ -733,6 +765,7 @@ static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(indirect_bad_answered),
 	KUNIT_CASE(indirect_not_offered),
 	KUNIT_CASE(batches_bounded),
+	KUNIT_CASE(discard_answered),
 	KUNIT_CASE(io_error_answered),
 	KUNIT_CASE(full_ring_in_flight),
 	KUNIT_CASE(producer_overflow_stops),

@@ -54,6 +54,22 @@ static inline void fe_put_req(enum pvblk_abi abi, void *slot, u8 op, u8 nr,
 	}
 }
 
+/* BLKIF_OP_DISCARD: flags at 1, the sector count after the sector. */
+static inline void fe_put_discard(enum pvblk_abi abi, void *slot, u8 flags,
+				  u64 id, u64 sector, u64 nr_sectors)
+{
+	size_t oid, osec, oseg;
+	u8 *b = slot;
+
+	fe_offsets(abi, &oid, &osec, &oseg);
+	memset(b, 0, pvblk_abi_slot_size(abi));
+	b[0] = BLKIF_OP_DISCARD;
+	b[1] = flags;
+	memcpy(b + oid, &id, 8);
+	memcpy(b + osec, &sector, 8);
+	memcpy(b + osec + 8, &nr_sectors, 8);
+}
+
 /* BLKIF_OP_INDIRECT: nr_segs is 16 bits, the grefs follow the handle. */
 static inline void fe_put_indirect(enum pvblk_abi abi, void *slot, u8 op,
 				   u16 nr, u64 id, u64 sector,

@@ -225,6 +225,9 @@ run_guests() {
 	# shellcheck disable=SC2034 # read by blk_backend_load
 	PVBACK_BACKEND=$be
 	blk_backend_load || tap_bail "cannot load the $be backend"
+	# For the record: a benchmark of pvblkback is one of its parameters too.
+	[ "$be" != pvback ] || tap_diag "pvblkback parameters: $(cd /sys/module/pvblkback/parameters &&
+		for f in *; do printf '%s=%s ' "$f" "$(cat "$f")"; done)"
 	start_guests "$be" 0 || tap_bail "round $r: guest on $be did not start"
 	mod=$(vbd_driver_module "$(guest_domid bench0)" xvda) || true
 	tap_is "$mod" "$want" "round $r: $be serves bench0's disk" || true

@@ -15,7 +15,8 @@ set -euo pipefail
 G=fast START=70G SIZE=2G M=$((1 << 20))
 S=$(to_bytes $START)
 require_pvblkback
-trap 'pvtest_cleanup >/dev/null 2>&1' EXIT
+# Later scenarios (and make bench) must find pvblkback with its defaults again.
+trap 'pvtest_cleanup >/dev/null 2>&1; reload_pvblkback >/dev/null 2>&1' EXIT
 tap_plan 24
 
 # reload_pvblkback [PARAM=VALUE...]: pvblkback again, with these parameters.

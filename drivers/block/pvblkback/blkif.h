@@ -94,6 +94,8 @@ struct pvblk_limits {
 	unsigned int max_indirect_segs;
 	/* requests a ring takes at once; 0: as many as it has slots */
 	unsigned int max_requests;
+	/* persistent grants a ring keeps; 0: feature-persistent not offered */
+	unsigned int max_pgrants;
 	bool discard;			/* feature-discard advertised */
 	bool secure_discard;		/* discard-secure advertised */
 };

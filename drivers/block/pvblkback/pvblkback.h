@@ -38,8 +38,6 @@ struct pvblk_queue {
 	/* Scratch for one request's grant operations; the thread's only. */
 	struct gnttab_map_grant_ref *map_ops;
 	struct gnttab_unmap_grant_ref *unmap_ops;
-	struct page **tmp_pages;
-	grant_handle_t *tmp_handles;
 };
 
 /*
@@ -76,6 +74,7 @@ struct pvblk_dev {
 	unsigned int max_queues;	/* offered, fixed at probe */
 	unsigned int max_order;		/* offered, fixed at probe */
 	unsigned int nr_queues;
+	bool persistent;		/* feature-persistent agreed */
 	struct pvblk_queue *queues;
 	bool connected;
 

@@ -22,11 +22,18 @@ static void pvblk_ring_free_pool(struct pvblk_ring *ring)
 	kvfree(ring->segs);
 	kvfree(ring->pages);
 	kvfree(ring->handles);
+	kvfree(ring->pgs);
+	kvfree(ring->tmp_pages);
+	kvfree(ring->tmp_handles);
 	kfree(ring->indirect_buf);
+	pvblk_pgnt_free(&ring->pgnt);
 	ring->pool = NULL;
 	ring->segs = NULL;
 	ring->pages = NULL;
 	ring->handles = NULL;
+	ring->pgs = NULL;
+	ring->tmp_pages = NULL;
+	ring->tmp_handles = NULL;
 	ring->indirect_buf = NULL;
 }
 
@@ -40,6 +47,7 @@ static void pvblk_ring_free_pool(struct pvblk_ring *ring)
  * Allocates one pending request per ring slot, at most lim->max_requests:
  * the pool bounds our memory use, and requests beyond it wait in the ring
  * until one completes.  Each holds as many segments as a request may have.
+ * A persistent ring also gets its grant cache of lim->max_pgrants entries.
  *
  * Return: 0 or a negative errno.
  */
@@ -67,10 +75,19 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 	ring->segs = kvcalloc(n, sizeof(*ring->segs), GFP_KERNEL);
 	ring->pages = kvcalloc(n, sizeof(*ring->pages), GFP_KERNEL);
 	ring->handles = kvcalloc(n, sizeof(*ring->handles), GFP_KERNEL);
+	ring->pgs = kvcalloc(n, sizeof(*ring->pgs), GFP_KERNEL);
+	ring->tmp_pages = kvcalloc(ring->batch_segs, sizeof(*ring->tmp_pages),
+				   GFP_KERNEL);
+	ring->tmp_handles = kvcalloc(ring->batch_segs,
+				     sizeof(*ring->tmp_handles), GFP_KERNEL);
+	err = pvblk_pgnt_init(&ring->pgnt, ring->persistent ?
+			      ring->lim->max_pgrants : 0);
 	if (ring->lim->max_indirect_segs)
 		ring->indirect_buf = kmalloc(PVBLK_MAX_INDIRECT_SEGS *
 					     PVBLK_WIRE_SEG_SIZE, GFP_KERNEL);
-	if (!ring->pool || !ring->segs || !ring->pages || !ring->handles ||
+	if (err || !ring->pool || !ring->segs || !ring->pages ||
+	    !ring->handles || !ring->pgs || !ring->tmp_pages ||
+	    !ring->tmp_handles ||
 	    (ring->lim->max_indirect_segs && !ring->indirect_buf)) {
 		pvblk_ring_free_pool(ring);
 		return -ENOMEM;
@@ -83,6 +100,7 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 		p->req.seg = ring->segs + i * ring->seg_max;
 		p->pages = ring->pages + i * ring->seg_max;
 		p->handles = ring->handles + i * ring->seg_max;
+		p->pg = ring->pgs + i * ring->seg_max;
 		list_add_tail(&p->node, &ring->free);
 	}
 	ring->inflight = 0;
@@ -99,20 +117,49 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 size_t pvblk_ring_mem(const struct pvblk_ring *ring)
 {
 	size_t per_seg = sizeof(*ring->segs) + sizeof(*ring->pages) +
-			 sizeof(*ring->handles);
+			 sizeof(*ring->handles) + sizeof(*ring->pgs);
 
 	if (!ring->pool)
 		return 0;
 	return ring->pool_size * (sizeof(*ring->pool) +
 				  ring->seg_max * per_seg) +
+	       ring->batch_segs * (sizeof(*ring->tmp_pages) +
+				   sizeof(*ring->tmp_handles)) +
+	       ring->pgnt.max * sizeof(*ring->pgnt.ents) +
 	       (ring->indirect_buf ? PVBLK_MAX_INDIRECT_SEGS *
 				     PVBLK_WIRE_SEG_SIZE : 0);
 }
 
-/* Only once nothing is in flight: the caller drains first. */
+/* Persistent grants the ring holds now (statistics: racy read). */
+unsigned int pvblk_ring_pgrants(const struct pvblk_ring *ring)
+{
+	return READ_ONCE(ring->pgnt.count);
+}
+
+/* Unmap up to @n idle persistent grants, oldest first. */
+static void pvblk_ring_evict(struct pvblk_ring *ring, unsigned int n)
+{
+	unsigned int k;
+
+	while (n) {
+		k = pvblk_pgnt_evict(&ring->pgnt, min(n, ring->batch_segs),
+				     ring->tmp_pages, ring->tmp_handles);
+		if (!k)
+			break;
+		ring->ops->unmap(ring, ring->tmp_pages, ring->tmp_handles, k);
+		n -= k;
+	}
+}
+
+/*
+ * Only once nothing is in flight: the caller drains first, so every
+ * persistent grant is idle and gets unmapped here.
+ */
 void pvblk_ring_free(struct pvblk_ring *ring)
 {
 	WARN_ON_ONCE(ring->inflight);
+	if (ring->pool)
+		pvblk_ring_evict(ring, ring->pgnt.count);
 	pvblk_ring_free_pool(ring);
 }
 
@@ -299,20 +346,77 @@ static bool pvblk_admit(struct pvblk_ring *ring, struct pvblk_pending *p)
 	return true;
 }
 
+/*
+ * Take the cached persistent grants of a request's segments.
+ * Return: how many segments still need a mapping.
+ */
+static unsigned int pvblk_pgnt_lookup(struct pvblk_ring *ring,
+				      struct pvblk_pending *p)
+{
+	unsigned int i, misses = 0;
+	struct pvblk_pgnt *e;
+
+	for (i = 0; i < p->req.nr_segs; i++) {
+		e = ring->persistent ?
+			pvblk_pgnt_get(&ring->pgnt, p->req.seg[i].gref) : NULL;
+		p->pg[i] = e;
+		if (e)
+			p->pages[i] = e->page;
+		else
+			misses++;
+	}
+	return misses;
+}
+
+/* Give back the persistent grants a request holds. */
+static void pvblk_pgnt_release(struct pvblk_ring *ring,
+			       struct pvblk_pending *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->req.nr_segs; i++) {
+		if (p->pg[i])
+			pvblk_pgnt_put(&ring->pgnt, p->pg[i]);
+		p->pg[i] = NULL;
+	}
+}
+
+/* Keep what was just mapped for a request, as far as the cache has room. */
+static void pvblk_pgnt_keep(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->req.nr_segs && p->nr_mapped; i++) {
+		if (p->pg[i])
+			continue;
+		p->pg[i] = pvblk_pgnt_add(&ring->pgnt, p->req.seg[i].gref,
+					  p->pages[i], p->handles[i]);
+		if (p->pg[i])
+			p->nr_mapped--;
+	}
+}
+
 /* Map the grants of a batch of admitted requests, then submit them. */
 static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
 {
+	unsigned int misses[PVBLK_BATCH], i, todo = 0;
 	struct pvblk_pending *p;
-	unsigned int i;
 
-	if (b->segs)
+	for (i = 0; i < b->n; i++) {
+		misses[i] = pvblk_pgnt_lookup(ring, b->p[i]);
+		todo += misses[i];
+	}
+	if (todo)
 		ring->ops->map(ring, b->p, b->n);
 	for (i = 0; i < b->n; i++) {
 		p = b->p[i];
-		if (p->nr_mapped != p->req.nr_segs) {
+		if (p->nr_mapped != misses[i]) {
+			pvblk_pgnt_release(ring, p);
 			pvblk_map_failed(ring, p, "grants");
 			continue;
 		}
+		if (ring->persistent)
+			pvblk_pgnt_keep(ring, p);
 		pvblk_account(ring, &p->io);
 		p->start_ns = ktime_get_ns();
 		ring->inflight++;
@@ -322,15 +426,30 @@ static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
 	b->segs = 0;
 }
 
-/* Unmap a batch of completed requests together, then answer them. */
+/*
+ * Unmap a batch of completed requests together, give back their
+ * persistent grants, then answer them.
+ */
 static void pvblk_retire(struct pvblk_ring *ring, struct pvblk_batch *b)
 {
-	unsigned int i;
+	unsigned int r, i, k = 0;
+	struct pvblk_pending *p;
 
-	if (b->segs)
-		ring->ops->unmap(ring, b->p, b->n);
-	for (i = 0; i < b->n; i++)
-		pvblk_finish(ring, b->p[i]);
+	for (r = 0; r < b->n; r++) {
+		p = b->p[r];
+		for (i = 0; i < p->req.nr_segs && p->nr_mapped; i++) {
+			if (p->pg[i])
+				continue;
+			ring->tmp_pages[k] = p->pages[i];
+			ring->tmp_handles[k++] = p->handles[i];
+		}
+		p->nr_mapped = 0;
+		pvblk_pgnt_release(ring, p);
+	}
+	if (k)
+		ring->ops->unmap(ring, ring->tmp_pages, ring->tmp_handles, k);
+	for (r = 0; r < b->n; r++)
+		pvblk_finish(ring, b->p[r]);
 	b->n = 0;
 	b->segs = 0;
 }
@@ -429,5 +548,12 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed)
 	pvblk_issue(ring, &b);
 	/* Answer what completed meanwhile with the same notification. */
 	pvblk_ring_drain(ring);
+	/*
+	 * Grants found the cache full: make room for the frontend's new
+	 * working set by dropping an eighth of the cache, least recently
+	 * used first.
+	 */
+	if (ring->pgnt.overflow)
+		pvblk_ring_evict(ring, max(ring->pgnt.max / 8, 1U));
 	return more;
 }

@@ -19,6 +19,7 @@
 
 #include "../../xen/pvback/pvback_ring.h"
 #include "blkif.h"
+#include "pgnt.h"
 
 enum pvblk_stat {
 	PVBLK_ST_RD_REQ,
@@ -58,9 +59,12 @@ struct pvblk_pending {
 	struct pvblk_ring *ring;
 	struct pvblk_req req;		/* req.seg: the ring's seg_max entries */
 	struct pvblk_io io;
-	unsigned int nr_mapped;		/* segments with a live mapping */
+	/* Segments mapped for this request alone, unmapped when it ends. */
+	unsigned int nr_mapped;
 	struct page **pages;		/* seg_max entries of the ring's */
 	grant_handle_t *handles;	/* seg_max entries of the ring's */
+	/* Per segment: the persistent grant it uses, or NULL. */
+	struct pvblk_pgnt **pg;
 	u64 start_ns;			/* when it was submitted */
 	atomic_t bios;			/* I/O layer: bios in flight + 1 */
 	int error;			/* I/O layer: first error */
@@ -69,10 +73,13 @@ struct pvblk_pending {
 struct pvblk_ring_ops {
 	/*
 	 * Map the grants of @n requests together (one hypercall): for each,
-	 * p->req.seg[0..nr_segs) into p->pages, read-only if the device only
-	 * reads guest memory.  A request whose grants did not all map keeps
-	 * nothing mapped and p->nr_mapped 0; the others get nr_segs.  The
-	 * batch holds at most ring->batch_segs segments.
+	 * the segments i of p->req.seg without a persistent grant (p->pg[i]
+	 * NULL) into p->pages[i] and p->handles[i].  Read-only if the device
+	 * only reads guest memory, unless the ring keeps persistent grants
+	 * (later requests may read into them).  p->nr_mapped becomes the
+	 * number of segments mapped, or 0 if any failed: then nothing of the
+	 * request stays mapped.  The batch holds at most ring->batch_segs
+	 * segments.
 	 */
 	void (*map)(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 		    unsigned int n);
@@ -82,9 +89,9 @@ struct pvblk_ring_ops {
 	 */
 	int (*read_indirect)(struct pvblk_ring *ring, u32 gref, void *buf,
 			     size_t len);
-	/* Undo the mappings of @n requests together; p->nr_mapped becomes 0. */
-	void (*unmap)(struct pvblk_ring *ring, struct pvblk_pending **reqs,
-		      unsigned int n);
+	/* Undo @n mappings together (at most ring->batch_segs). */
+	void (*unmap)(struct pvblk_ring *ring, struct page **pages,
+		      grant_handle_t *handles, unsigned int n);
 	/* Start p->io; ends with pvblk_ring_complete(), from any context. */
 	void (*submit)(struct pvblk_ring *ring, struct pvblk_pending *p);
 	/* Tell the frontend that responses are waiting. */
@@ -98,6 +105,8 @@ struct pvblk_ring {
 	struct pvblk_stats *stats;	/* owned by the vbd */
 	const char *name;		/* "vbd <domid>/<devid>" for logs */
 	enum pvblk_abi abi;
+	/* Both ends agreed on feature-persistent; set before init. */
+	bool persistent;
 
 	/*
 	 * Only the ring's thread (or a KUnit test standing in for it) touches
@@ -111,6 +120,11 @@ struct pvblk_ring {
 	struct pvblk_seg *segs;		/* pool_size * seg_max, for the pool */
 	struct page **pages;
 	grant_handle_t *handles;
+	struct pvblk_pgnt **pgs;
+	/* batch_segs long: mappings gathered for one unmap call */
+	struct page **tmp_pages;
+	grant_handle_t *tmp_handles;
+	struct pvblk_pgnt_cache pgnt;	/* empty unless persistent */
 	void *indirect_buf;		/* private copy of an indirect page */
 	struct list_head free;
 	unsigned int inflight;		/* submitted, not yet answered */
@@ -134,6 +148,7 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed);
 void pvblk_ring_drain(struct pvblk_ring *ring);
 void pvblk_ring_complete(struct pvblk_pending *p, int error);
 void pvblk_ring_kick(struct pvblk_ring *ring);
+unsigned int pvblk_ring_pgrants(const struct pvblk_ring *ring);
 unsigned int pvblk_lat_bucket(u64 ns);
 
 static inline void pvblk_stat_add(struct pvblk_stats *s, enum pvblk_stat i,

@@ -80,6 +80,30 @@ static ssize_t max_indirect_segments_show(struct device *d,
 }
 static DEVICE_ATTR_RO(max_indirect_segments);
 
+/*
+ * Grants kept mapped between requests, over all rings, or "off" when the
+ * frontend did not agree to feature-persistent.
+ */
+static ssize_t persistent_grants_show(struct device *d,
+				      struct device_attribute *attr,
+				      char *buf)
+{
+	struct pvblk_dev *dev = to_pvblk(d);
+	unsigned int i, count = 0;
+	ssize_t n;
+
+	mutex_lock(&dev->lock);
+	for (i = 0; i < dev->nr_queues; i++)
+		count += pvblk_ring_pgrants(&dev->queues[i].ring);
+	if (dev->connected && dev->persistent)
+		n = sysfs_emit(buf, "%u\n", count);
+	else
+		n = sysfs_emit(buf, "off\n");
+	mutex_unlock(&dev->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(persistent_grants);
+
 /* What the rings hold of dom0's memory, beyond the mapped guest pages. */
 static ssize_t memory_bytes_show(struct device *d,
 				 struct device_attribute *attr, char *buf)
@@ -105,6 +129,7 @@ static struct attribute *pvblk_attrs[] = {
 	&dev_attr_nr_rings.attr,
 	&dev_attr_max_indirect_segments.attr,
 	&dev_attr_memory_bytes.attr,
+	&dev_attr_persistent_grants.attr,
 	NULL
 };
 

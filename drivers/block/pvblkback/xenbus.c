@@ -56,6 +56,15 @@ MODULE_PARM_DESC(max_requests,
 		 "Requests a ring works on at once (its memory), 16 to 4096 (default 128)");
 
 /*
+ * The stock blkfront keeps 32 ring slots of 32 segments and an indirect
+ * page each granted: 1056 grants fit its whole working set.
+ */
+static unsigned int pvblk_max_pgrants = 1056;
+PVBACK_PARAM_RANGE(max_persistent_grants, pvblk_max_pgrants, 0, 16384);
+MODULE_PARM_DESC(max_persistent_grants,
+		 "Guest pages a ring keeps mapped between requests (feature-persistent), 0 (not offered) to 16384 (default 1056)");
+
+/*
  * An optional unsigned key of the frontend: @def when absent, -EINVAL when
  * it is no decimal number or does not fit (no silent wrap).
  */
@@ -317,7 +326,7 @@ static int pvblk_map_rings(struct pvblk_dev *dev)
 	struct xenbus_device *xdev = dev->xdev;
 	const char *fe = xdev->otherend;
 	grant_ref_t refs[1 << PVBLK_MAX_RING_ORDER];
-	unsigned int nr_queues, order, evtchn, i;
+	unsigned int nr_queues, order, persistent, evtchn, i;
 	char *proto, *dir;
 	int err;
 
@@ -331,12 +340,15 @@ static int pvblk_map_rings(struct pvblk_dev *dev)
 		return err;
 
 	if (pvblk_fe_uint(dev, "multi-queue-num-queues", 1, &nr_queues) ||
-	    pvblk_fe_uint(dev, "ring-page-order", 0, &order)) {
+	    pvblk_fe_uint(dev, "ring-page-order", 0, &order) ||
+	    pvblk_fe_uint(dev, "feature-persistent", 0, &persistent)) {
 		xenbus_dev_fatal(xdev, -EINVAL,
-				 "multi-queue-num-queues or ring-page-order of %s is not a number",
+				 "multi-queue-num-queues, ring-page-order or feature-persistent of %s is not a number",
 				 fe);
 		return -EINVAL;
 	}
+	/* Only a frontend that promised to reuse its grants gets them kept. */
+	dev->persistent = persistent && dev->lim.max_pgrants;
 	if (pvblk_geom_check(nr_queues, order, dev->max_queues,
 			     dev->max_order)) {
 		xenbus_dev_fatal(xdev, -EINVAL,
@@ -555,6 +567,7 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	/* Fixed for the vbd's life: its rings are sized by them. */
 	dev->lim.max_indirect_segs = READ_ONCE(pvblk_max_indirect_segs);
 	dev->lim.max_requests = READ_ONCE(pvblk_max_requests);
+	dev->lim.max_pgrants = READ_ONCE(pvblk_max_pgrants);
 	dev->max_order = READ_ONCE(pvblk_max_ring_order);
 	dev->max_queues = READ_ONCE(pvblk_max_queues) ?:
 		min_t(unsigned int, num_online_cpus(), PVBLK_MAX_QUEUES);
@@ -577,6 +590,10 @@ static int pvblk_probe(struct xenbus_device *xdev,
 		err = xenbus_printf(XBT_NIL, xdev->nodename,
 				    "multi-queue-max-queues", "%u",
 				    dev->max_queues);
+	if (!err)
+		err = xenbus_printf(XBT_NIL, xdev->nodename,
+				    "feature-persistent", "%u",
+				    !!dev->lim.max_pgrants);
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "writing ring limits");
 		goto fail_watch;

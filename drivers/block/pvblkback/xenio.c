@@ -25,8 +25,9 @@ static void pvblk_put_pages(struct pvblk_queue *q, struct page **pages,
 }
 
 /*
- * The grant operation arrays are the queue's, ring.batch_segs long: only
- * its thread maps and unmaps, one batch at a time.
+ * The grant operation arrays are the queue's, ring.batch_segs long (as
+ * the ring's tmp_pages and tmp_handles): only its thread maps and unmaps,
+ * one batch at a time.
  */
 static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
 			     grant_handle_t *handles, unsigned int n)
@@ -61,35 +62,42 @@ static void pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 {
 	struct pvblk_queue *q = ring->priv;
 	struct gnttab_map_grant_ref *ops = q->map_ops;
-	struct page **pages = q->tmp_pages;
-	grant_handle_t *handles = q->tmp_handles;
-	unsigned int first[PVBLK_BATCH];
-	unsigned int r, i, k = 0, nr_undo = 0;
+	struct page **pages = ring->tmp_pages;
+	grant_handle_t *handles = ring->tmp_handles;
+	unsigned int first[PVBLK_BATCH], count[PVBLK_BATCH];
+	unsigned int r, i, j, k = 0, nr_undo = 0;
 	int err;
 
 	for (r = 0; r < nr_reqs; r++) {
 		struct pvblk_pending *p = reqs[r];
-		/* For writes we only read guest memory: don't ask for more. */
-		u32 flags = GNTMAP_host_map | (p->io.kind != PVBLK_IO_READ ?
-					       GNTMAP_readonly : 0);
+		/*
+		 * For writes we only read guest memory: don't ask for more,
+		 * unless the mapping may be kept for later reads.
+		 */
+		u32 flags = GNTMAP_host_map |
+			    (p->io.kind != PVBLK_IO_READ && !ring->persistent ?
+			     GNTMAP_readonly : 0);
 
 		p->nr_mapped = 0;
 		first[r] = k;
+		count[r] = 0;
 		for (i = 0; i < p->req.nr_segs; i++) {
+			if (p->pg[i])
+				continue;
 			if (gnttab_page_cache_get(&q->pages, &p->pages[i]))
 				break;
-			gnttab_set_map_op(&ops[k + i],
-					  pvblk_page_addr(p->pages[i]), flags,
-					  p->req.seg[i].gref, q->dev->domid);
-			pages[k + i] = p->pages[i];
+			gnttab_set_map_op(&ops[k], pvblk_page_addr(p->pages[i]),
+					  flags, p->req.seg[i].gref,
+					  q->dev->domid);
+			pages[k++] = p->pages[i];
+			count[r]++;
 		}
 		if (i < p->req.nr_segs) {
 			/* Out of pages: this request fails, the others go on. */
-			pvblk_put_pages(q, p->pages, i);
+			pvblk_put_pages(q, pages + first[r], count[r]);
+			k = first[r];
 			first[r] = UINT_MAX;
-			continue;
 		}
-		k += i;
 	}
 	if (!k)
 		return;
@@ -105,50 +113,40 @@ static void pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 	for (r = 0; r < nr_reqs; r++) {
 		struct pvblk_pending *p = reqs[r];
 		struct gnttab_map_grant_ref *o = &ops[first[r]];
-		unsigned int n = p->req.nr_segs, bad = 0;
+		unsigned int bad = 0;
 
 		if (first[r] == UINT_MAX)
 			continue;
-		for (i = 0; i < n; i++) {
-			p->handles[i] = o[i].handle;
-			bad += o[i].status != GNTST_okay;
+		for (i = 0, j = 0; i < p->req.nr_segs; i++) {
+			if (p->pg[i])
+				continue;
+			p->handles[i] = o[j].handle;
+			bad += o[j++].status != GNTST_okay;
 		}
 		if (!bad) {
-			p->nr_mapped = n;
+			p->nr_mapped = count[r];
 			continue;
 		}
 		/* Some grants were bad: undo the good ones, return the rest. */
-		for (i = 0; i < n; i++) {
-			if (o[i].status != GNTST_okay) {
+		for (i = 0, j = 0; i < p->req.nr_segs; i++) {
+			if (p->pg[i])
+				continue;
+			if (o[j++].status != GNTST_okay) {
 				pvblk_put_pages(q, &p->pages[i], 1);
 				continue;
 			}
 			/* Behind the batch's ops: never past what was used. */
 			pages[nr_undo] = p->pages[i];
-			handles[nr_undo++] = o[i].handle;
+			handles[nr_undo++] = p->handles[i];
 		}
 	}
 	pvblk_unmap_pages(q, pages, handles, nr_undo);
 }
 
-static void pvblk_xen_unmap(struct pvblk_ring *ring,
-			    struct pvblk_pending **reqs, unsigned int nr_reqs)
+static void pvblk_xen_unmap(struct pvblk_ring *ring, struct page **pages,
+			    grant_handle_t *handles, unsigned int n)
 {
-	struct pvblk_queue *q = ring->priv;
-	struct page **pages = q->tmp_pages;
-	grant_handle_t *handles = q->tmp_handles;
-	unsigned int r, i, k = 0;
-
-	for (r = 0; r < nr_reqs; r++) {
-		struct pvblk_pending *p = reqs[r];
-
-		for (i = 0; i < p->nr_mapped; i++) {
-			pages[k] = p->pages[i];
-			handles[k++] = p->handles[i];
-		}
-		p->nr_mapped = 0;
-	}
-	pvblk_unmap_pages(q, pages, handles, k);
+	pvblk_unmap_pages(ring->priv, pages, handles, n);
 }
 
 /*
@@ -260,19 +258,14 @@ static void pvblk_queue_free_ops(struct pvblk_queue *q)
 {
 	kvfree(q->map_ops);
 	kvfree(q->unmap_ops);
-	kvfree(q->tmp_pages);
-	kvfree(q->tmp_handles);
 	q->map_ops = NULL;
 	q->unmap_ops = NULL;
-	q->tmp_pages = NULL;
-	q->tmp_handles = NULL;
 }
 
 /* dom0 memory of a connected queue: engine pool and grant scratch. */
 size_t pvblk_queue_mem(const struct pvblk_queue *q)
 {
-	size_t per_seg = sizeof(*q->map_ops) + sizeof(*q->unmap_ops) +
-			 sizeof(*q->tmp_pages) + sizeof(*q->tmp_handles);
+	size_t per_seg = sizeof(*q->map_ops) + sizeof(*q->unmap_ops);
 
 	if (!q->sring)
 		return 0;
@@ -289,9 +282,7 @@ static int pvblk_queue_alloc_ops(struct pvblk_queue *q)
 
 	q->map_ops = kvcalloc(n, sizeof(*q->map_ops), GFP_KERNEL);
 	q->unmap_ops = kvcalloc(n, sizeof(*q->unmap_ops), GFP_KERNEL);
-	q->tmp_pages = kvcalloc(n, sizeof(*q->tmp_pages), GFP_KERNEL);
-	q->tmp_handles = kvcalloc(n, sizeof(*q->tmp_handles), GFP_KERNEL);
-	if (q->map_ops && q->unmap_ops && q->tmp_pages && q->tmp_handles)
+	if (q->map_ops && q->unmap_ops)
 		return 0;
 	pvblk_queue_free_ops(q);
 	return -ENOMEM;
@@ -321,6 +312,7 @@ int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 	q->ring.lim = &dev->lim;
 	q->ring.stats = &dev->stats;
 	q->ring.name = dev->name;
+	q->ring.persistent = dev->persistent;
 	err = pvblk_ring_init(&q->ring, q->sring, nr_refs * XEN_PAGE_SIZE,
 			      dev->abi);
 	if (err) {

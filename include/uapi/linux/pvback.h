@@ -76,6 +76,11 @@
 #define PVBLK_SYSFS_MEMORY_BYTES	"memory_bytes"
 /* Segments per indirect request offered, 0 when none are. */
 #define PVBLK_SYSFS_MAX_INDIRECT_SEGS	"max_indirect_segments"
+/*
+ * Guest pages the vbd's rings keep mapped between requests (persistent
+ * grants), or "off" when feature-persistent is not in use.
+ */
+#define PVBLK_SYSFS_PERSISTENT_GRANTS	"persistent_grants"
 
 /*
  * statistics/latency_us: the service time of each request pvblkback sent

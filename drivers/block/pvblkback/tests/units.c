@@ -9,6 +9,7 @@
 
 #include "../region.c"
 #include "../blkif.c"
+#include "../pgnt.c"
 #include "../ring.c"
 #include "../io.c"
 

@@ -100,6 +100,7 @@ struct gbuf {
 	uint8_t *mem;
 	uint32_t ref[512];
 	unsigned int n;
+	uint64_t index;		/* the gntalloc offset, for gfree() */
 };
 
 static int gfd = -1, efd = -1;
@@ -127,7 +128,26 @@ static void galloc(struct gbuf *g, unsigned int n, uint16_t domid, int writable)
 		setup_fail("mmap of granted pages");
 	memcpy(g->ref, a->gref_ids, n * sizeof(uint32_t));
 	g->n = n;
+	g->index = a->index;
 	free(a);
+}
+
+/*
+ * Stop sharing G's pages: unmap them here and end their grants.  A grant
+ * the backend still has mapped stays in use (the guest's kernel ends it
+ * once the backend unmaps it), so its reference is not handed out again
+ * meanwhile.
+ */
+static void gfree(struct gbuf *g)
+{
+	struct ioctl_gntalloc_dealloc_gref d = { .index = g->index, .count = g->n };
+
+	if (munmap(g->mem, (size_t)g->n * GPAGE))
+		setup_fail("munmap of granted pages");
+	if (ioctl(gfd, IOCTL_GNTALLOC_DEALLOC_GREF, &d))
+		setup_fail("IOCTL_GNTALLOC_DEALLOC_GREF");
+	g->mem = NULL;
+	g->n = 0;
 }
 
 /* A fresh unbound port the backend domain may bind to. */
@@ -645,6 +665,11 @@ struct blk {
 	 * data pages their requests point to.
 	 */
 	struct gbuf ind, roind, idata;
+	/*
+	 * The persistent case's pages: those it reuses, fresh ones for grants
+	 * named twice, and the chunk of distinct ones it grants at a time.
+	 */
+	struct gbuf pgset, pgfresh, pgmany;
 	struct fring r;
 	unsigned int port;
 	int abi32, connected;
@@ -819,6 +844,32 @@ static int blk_connect(struct blk *b)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Connect with the keys changed by OVR (blk_connect_ovr()), once more when
+ * a late event of the earlier connection closes this one; WHAT names the
+ * change when the backend does not connect.
+ */
+static int blk_connect_with(struct blk *b, const char *const *ovr, const char *what)
+{
+	int s = blk_connect_ovr(b, ovr);
+
+	if (s == XB_CLOSING || s == XB_CLOSED)
+		s = blk_connect_ovr(b, ovr);
+	if (s != XB_CONNECTED) {
+		fail("no connection with %s", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reconnect in the 32-bit layout: id, sector and what follows sit elsewhere. */
+static int blk_connect_abi32(struct blk *b)
+{
+	static const char *const abi32[] = { "protocol=x86_32-abi", NULL };
+
+	return blk_connect_with(b, abi32, "protocol x86_32-abi");
 }
 
 /* The op a response must carry: blkfront wants an indirect one's inner op. */
@@ -1252,6 +1303,8 @@ static void bc_keys(struct blk *b)
 	static const char *const ev_bad[] = { "event-channel=4000", NULL };
 	static const char *const ev_none[] = { "event-channel=", NULL };
 	static const char *const ev_neg[] = { "event-channel=-1", NULL };
+	static const char *const pers_text[] = { "feature-persistent=junk", NULL };
+	static const char *const pers_neg[] = { "feature-persistent=-1", NULL };
 
 	blk_refused(b, "protocol x86_16-abi", proto);
 	blk_refused(b, "protocol with a long unknown name", proto_long);
@@ -1267,6 +1320,9 @@ static void bc_keys(struct blk *b)
 	blk_refused(b, "event-channel not bound for dom0", ev_bad);
 	blk_refused(b, "no event-channel", ev_none);
 	blk_refused(b, "event-channel -1", ev_neg);
+	/* Absent means 0; anything but a number is as bad as any other key's. */
+	blk_refused(b, "feature-persistent not a number", pers_text);
+	blk_refused(b, "feature-persistent -1", pers_neg);
 	{
 		char ro[48], fo[48];
 		const char *ovr_ro[2], *ovr_fo[2];
@@ -1325,17 +1381,23 @@ static void blk_flip(uint8_t *slot, unsigned int k, void *ctx)
 {
 	struct blk_req64 *w = (void *)slot;
 	struct blk *b = ctx;
+	unsigned int idx = (slot - b->r.s->ents) / b->r.ent_size;
+	/*
+	 * k visits each slot once a round, so its low bits are the slot's
+	 * own: the round number changes the values, as in blk_ind_flip().
+	 */
+	unsigned int v = k / b->r.nr + idx;
 
 	/*
 	 * Everything but the id swings between sane and hostile.  op and nr
 	 * share their bytes with the low 16 bits of a response's id, so ids
 	 * are told apart by their upper bits.
 	 */
-	w->nr = (k & 1) ? 255 : 1;
-	w->sector = (k & 2) ? (1ULL << 63) + 8 : 0;
-	w->op = (k & 4) ? BLK_WRITE : BLK_READ;
-	w->seg[0].gref = (k & 8) ? BAD_GREF : b->data.ref[0];
-	w->seg[0].last = (k & 16) ? 200 : 7;
+	w->nr = (v & 1) ? 255 : 1;
+	w->sector = (v & 2) ? (1ULL << 63) + 8 : 0;
+	w->op = (v & 4) ? BLK_WRITE : BLK_READ;
+	w->seg[0].gref = (v & 8) ? BAD_GREF : b->data.ref[0];
+	w->seg[0].last = (v & 16) ? 200 : 7;
 }
 
 static void bc_double_fetch(struct blk *b)
@@ -1548,14 +1610,12 @@ static void blk_ind_bad_seg(struct blk *b, unsigned int n, uint8_t op, struct bl
 
 static void bc_indirect(struct blk *b)
 {
-	static const char *const abi32[] = { "protocol=x86_32-abi", NULL };
 	static const uint8_t ops[] = { BLK_FLUSH, BLK_DISCARD, BLK_INDIRECT, 99 };
 	unsigned int n, nr[3];
 	uint64_t last;
 	long long max;
 	struct breq q;
 	char what[96];
-	int s;
 
 	if (blk_connect(b))
 		return;
@@ -1637,12 +1697,7 @@ static void bc_indirect(struct blk *b)
 	blk_check_io(b, 0, "ring still serves");
 
 	/* The 32-bit layout: id, sector and indirect_grefs sit elsewhere. */
-	s = blk_connect_ovr(b, abi32);
-	/* A late event of the earlier connection may close this one. */
-	if (s == XB_CLOSING || s == XB_CLOSED)
-		s = blk_connect_ovr(b, abi32);
-	if (s != XB_CONNECTED) {
-		fail("no connection with protocol x86_32-abi");
+	if (blk_connect_abi32(b)) {
 		say_want_stats();
 		return;
 	}
@@ -1895,10 +1950,8 @@ static void blk_ds_refused(struct blk *b, const char *what, uint64_t sector, uin
 
 static void bc_discard(struct blk *b)
 {
-	static const char *const abi32[] = { "protocol=x86_32-abi", NULL };
 	long long secure;
 	uint64_t end;
-	int s;
 
 	if (blk_connect(b))
 		return;
@@ -1940,12 +1993,7 @@ static void bc_discard(struct blk *b)
 	blk_check_io(b, 0, "ring still serves");
 
 	/* The 32-bit layout: id, sector and count sit 4 bytes earlier. */
-	s = blk_connect_ovr(b, abi32);
-	/* A late event of the earlier connection may close this one. */
-	if (s == XB_CLOSING || s == XB_CLOSED)
-		s = blk_connect_ovr(b, abi32);
-	if (s != XB_CONNECTED) {
-		fail("no connection with protocol x86_32-abi");
+	if (blk_connect_abi32(b)) {
 		say_want_stats();
 		return;
 	}
@@ -1953,6 +2001,501 @@ static void bc_discard(struct blk *b)
 	blk_ds_refused(b, "x86_32: discard of 16 sectors crossing the end", end - 8, 16,
 		       &want_stats.region_err);
 	blk_check_io(b, 8, "x86_32: ring still serves");
+	say_want_stats();
+}
+
+/* ---- persistent grants: pages the backend keeps mapped between requests ---- */
+
+/* Where the persistent cases write: clear of the other cases' sectors. */
+#define BLK_PG_SECTOR	32768ULL
+#define BLK_PG_SHARED	(BLK_PG_SECTOR + 2048)
+#define BLK_PG_BAD	(BLK_PG_SECTOR + 3072)
+#define BLK_PG_OFF	(BLK_PG_SECTOR + 3584)
+#define BLK_PG_MANY_SECTOR (BLK_PG_SECTOR + 4096)
+#define BLK_PG_IND	(BLK_PG_SECTOR + 14336)
+#define BLK_PG_END	(BLK_PG_SECTOR + 16384)
+/* The pages the reuse part cycles over, BLK_PG_PER to a request, and its rounds. */
+#define BLK_PG_SET	48
+#define BLK_PG_PER	8
+#define BLK_PG_ROUNDS	16
+/* Places of BLK_PG_PER pages the reuse part writes to, in turn. */
+#define BLK_PG_PLACES	24
+/*
+ * Distinct grants used one chunk after the other (the guest's gntalloc
+ * shares 1024 pages at most): more than pvblkback's default cache of
+ * 1056 grants, many times a small one.
+ */
+#define BLK_PG_MANY	1200
+#define BLK_PG_CHUNK	240
+/* Requests in flight together at most: the slots of a one-page ring. */
+#define BLK_PG_BATCH	32
+
+/*
+ * A new pattern seed.  blk_ind_byte() keeps the top byte of position times
+ * its constant plus the seed, so two close seeds give nearly the same
+ * bytes: these differ in their top byte (an odd constant unrelated to
+ * blk_ind_byte()'s, whose first 63 multiples all have top bytes other than
+ * 0 and 0xff).
+ */
+static uint32_t blk_pg_seed(void)
+{
+	static uint32_t n;
+
+	return ++n * 0x5bd1e995U;
+}
+
+/* Where page S of a request at SECTOR lies, as a pattern position. */
+static size_t blk_pg_off(uint64_t sector, unsigned int s)
+{
+	return (size_t)(sector - BLK_PG_SECTOR) * 512 + (size_t)s * GPAGE;
+}
+
+/* Fill page P of G with bytes OFF.. of the pattern SEED. */
+static void blk_pg_fill(const struct gbuf *g, unsigned int p, size_t off, uint32_t seed)
+{
+	uint8_t *m = g->mem + (size_t)p * GPAGE;
+
+	for (size_t i = 0; i < GPAGE; i++)
+		m[i] = blk_ind_byte(off + i, seed);
+}
+
+/* The first of LEN bytes at FROM in page P of G that is not byte OFF.. of SEED, or -1. */
+static long blk_pg_cmp(const struct gbuf *g, unsigned int p, size_t from, size_t len,
+		       size_t off, uint32_t seed)
+{
+	const uint8_t *m = g->mem + (size_t)p * GPAGE + from;
+
+	for (size_t i = 0; i < len; i++)
+		if (m[i] != blk_ind_byte(off + i, seed))
+			return (long)(from + i);
+	return -1;
+}
+
+/* A request of NP whole pages at SECTOR: segment i is page PG[i] of G. */
+static struct breq blk_pg_req(uint8_t op, uint64_t sector, const struct gbuf *g,
+			      const unsigned int *pg, unsigned int np)
+{
+	struct breq q = { .op = op, .id = next_id++, .sector = sector, .nr = np };
+
+	for (unsigned int i = 0; i < np; i++)
+		q.seg[i] = (struct blk_seg){ .gref = g->ref[pg[i]], .last = 7 };
+	return q;
+}
+
+/*
+ * Send the N requests of Q (at most BLK_PG_BATCH) together and take their
+ * answers in whatever order they come; ST[i] is the status of Q[i], 99 when
+ * it got none within 20 s.
+ */
+static void blk_batch(struct blk *b, const struct breq *q, unsigned int n, int *st)
+{
+	uint32_t got;
+
+	for (unsigned int i = 0; i < n; i++) {
+		st[i] = 99;
+		blk_put(b, &q[i]);
+	}
+	blk_kick(b);
+	got = fring_wait(&b->r, n, 20);
+	for (uint32_t k = 0; k < got && k < n; k++) {
+		struct brsp o;
+		unsigned int i;
+
+		blk_get(b, &o);
+		for (i = 0; i < n && (q[i].id != o.id || st[i] != 99); i++)
+			;
+		if (i == n) {
+			fail("response with id %llu: unknown or answered twice",
+			     (unsigned long long)o.id);
+			continue;
+		}
+		st[i] = o.status;
+		if (o.op != blk_rsp_op(&q[i]))
+			fail("response op %u for op %u (expected %u)", o.op, q[i].op,
+			     blk_rsp_op(&q[i]));
+		if (o.dirty_pad)
+			fail("response to request %llu has non-zero padding",
+			     (unsigned long long)o.id);
+	}
+}
+
+/*
+ * blk_batch(), where Q[i] must be answered WANT[i] (all OKAY when WANT is
+ * NULL); how many were not.
+ */
+static unsigned int blk_batch_expect(struct blk *b, const struct breq *q, unsigned int n,
+				     const int *want, const char *what)
+{
+	int st[BLK_PG_BATCH];
+	unsigned int bad = 0;
+
+	if (n > ARRAY_SIZE(st) || n > b->r.nr) {
+		errno = EINVAL;
+		setup_fail("batch of persistent-grant requests: too many");
+	}
+	blk_batch(b, q, n, st);
+	for (unsigned int i = 0; i < n; i++) {
+		int w = want ? want[i] : BLK_OKAY;
+
+		if (st[i] == w)
+			continue;
+		bad++;
+		if (st[i] == 99)
+			fail("%s: request %u of %u: no response within 20 s", what, i + 1, n);
+		else
+			fail("%s: request %u of %u: status %d, expected %d", what, i + 1, n,
+			     st[i], w);
+	}
+	return bad;
+}
+
+/*
+ * Reuse: each round writes the BLK_PG_SET pages of G, BLK_PG_PER to a
+ * request, all requests in flight together, then reads them back into
+ * other pages of G and compares.  A persistent ring maps the grants once
+ * and keeps them; a wrong page or sector shows in the data.
+ */
+static void blk_pg_reuse(struct blk *b, const struct gbuf *g)
+{
+	enum { NREQ = BLK_PG_SET / BLK_PG_PER };
+	unsigned int pg[BLK_PG_PER], r, i, j, s, bad = 0;
+	uint64_t sector[NREQ];
+	struct breq q[NREQ];
+	uint32_t seed;
+	char what[64];
+	long at;
+
+	for (r = 0; r < BLK_PG_ROUNDS && !bad; r++) {
+		seed = blk_pg_seed();
+		for (j = 0; j < NREQ; j++) {
+			sector[j] = BLK_PG_SECTOR +
+				(uint64_t)((r * NREQ + j) % BLK_PG_PLACES) * BLK_PG_PER * 8;
+			for (s = 0; s < BLK_PG_PER; s++) {
+				pg[s] = (r * 7 + j * BLK_PG_PER + s) % BLK_PG_SET;
+				blk_pg_fill(g, pg[s], blk_pg_off(sector[j], s), seed);
+			}
+			q[j] = blk_pg_req(BLK_WRITE, sector[j], g, pg, BLK_PG_PER);
+		}
+		snprintf(what, sizeof(what), "reuse: round %u, writes", r + 1);
+		bad += blk_batch_expect(b, q, NREQ, NULL, what);
+		memset(g->mem, 0, (size_t)BLK_PG_SET * GPAGE);
+		/* Into other pages than the writes': every grant must be its own page. */
+		for (j = 0; j < NREQ; j++) {
+			for (s = 0; s < BLK_PG_PER; s++)
+				pg[s] = (r * 7 + 13 + j * BLK_PG_PER + s) % BLK_PG_SET;
+			q[j] = blk_pg_req(BLK_READ, sector[j], g, pg, BLK_PG_PER);
+		}
+		snprintf(what, sizeof(what), "reuse: round %u, reads", r + 1);
+		bad += blk_batch_expect(b, q, NREQ, NULL, what);
+		/* Segment i of the reads: request i / BLK_PG_PER, its page i % BLK_PG_PER. */
+		for (i = 0; i < BLK_PG_SET && !bad; i++) {
+			at = blk_pg_cmp(g, (r * 7 + 13 + i) % BLK_PG_SET, 0, GPAGE,
+					blk_pg_off(sector[i / BLK_PG_PER], i % BLK_PG_PER), seed);
+			if (at >= 0) {
+				fail("reuse: round %u, request %u, segment %u: byte %ld wrong",
+				     r + 1, i / BLK_PG_PER + 1, i % BLK_PG_PER, at);
+				bad++;
+			}
+		}
+	}
+	if (!bad)
+		say("reuse: %u rounds of %u writes, then %u reads, over the same %u grants: intact",
+		    BLK_PG_ROUNDS, NREQ, NREQ, BLK_PG_SET);
+}
+
+/* A segment of sectors FIRST..LAST of page P of G. */
+static struct blk_seg blk_pg_seg(const struct gbuf *g, unsigned int p, uint8_t first,
+				 uint8_t last)
+{
+	return (struct blk_seg){ .gref = g->ref[p], .first = first, .last = last };
+}
+
+/* LEN bytes at FROM in page P of G against SEED from OFF: 0 when they match, else 1. */
+static unsigned int blk_pg_expect(const struct gbuf *g, unsigned int p, size_t from,
+				  size_t len, size_t off, uint32_t seed, const char *what)
+{
+	long at = blk_pg_cmp(g, p, from, len, off, seed);
+
+	if (at < 0)
+		return 0;
+	fail("%s: byte %ld of the page read back wrong", what, at);
+	return 1;
+}
+
+/*
+ * One grant in several segments of a request, and in two requests in
+ * flight together, writing and reading: pages 0-7 of G, 48 sectors from
+ * SECTOR.  A page read twice at the same place gets the same data both
+ * times, so what it ends with is known whatever the order.
+ */
+static void blk_pg_shared(struct blk *b, const struct gbuf *g, uint64_t sector,
+			  const char *what)
+{
+	const size_t half = GPAGE / 2;
+	uint64_t t = sector + 32;
+	uint32_t seed = blk_pg_seed(), seed2 = blk_pg_seed();
+	unsigned int bad = 0;
+	struct breq q[2];
+	char w[128];
+
+	/* Page 0 three times over 24 sectors: whole, whole, then in two halves. */
+	blk_pg_fill(g, 0, 0, seed);
+	memset(g->mem + GPAGE, 0, 7 * (size_t)GPAGE);
+	q[0] = (struct breq){ .op = BLK_WRITE, .id = next_id++, .sector = sector, .nr = 4 };
+	q[0].seg[0] = blk_pg_seg(g, 0, 0, 7);
+	q[0].seg[1] = blk_pg_seg(g, 0, 0, 7);
+	q[0].seg[2] = blk_pg_seg(g, 0, 0, 3);
+	q[0].seg[3] = blk_pg_seg(g, 0, 4, 7);
+	snprintf(w, sizeof(w), "%s: write with one grant in all 4 segments", what);
+	expect_status(w, blk_one(b, &q[0]), BLK_OKAY);
+	q[0] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = sector, .nr = 3 };
+	for (unsigned int i = 0; i < 3; i++)
+		q[0].seg[i] = blk_pg_seg(g, 1 + i, 0, 7);
+	snprintf(w, sizeof(w), "%s: read of those 24 sectors into 3 pages", what);
+	expect_status(w, blk_one(b, &q[0]), BLK_OKAY);
+	for (unsigned int i = 0; i < 3; i++)
+		bad += blk_pg_expect(g, 1 + i, 0, GPAGE, 0, seed, w);
+	/* Reads into one page: the same data twice, then the halves swapped. */
+	q[0] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = sector, .nr = 4 };
+	q[0].seg[0] = blk_pg_seg(g, 4, 0, 7);
+	q[0].seg[1] = blk_pg_seg(g, 4, 0, 7);
+	q[0].seg[2] = blk_pg_seg(g, 5, 4, 7);
+	q[0].seg[3] = blk_pg_seg(g, 5, 0, 3);
+	snprintf(w, sizeof(w), "%s: read with one grant in 2 segments, another in 2 halves",
+		 what);
+	expect_status(w, blk_one(b, &q[0]), BLK_OKAY);
+	bad += blk_pg_expect(g, 4, 0, GPAGE, 0, seed, w);
+	bad += blk_pg_expect(g, 5, half, half, 0, seed, w);
+	bad += blk_pg_expect(g, 5, 0, half, half, seed, w);
+
+	/* Page 6 written by two requests at once, page 7 read by two at once. */
+	blk_pg_fill(g, 6, 0, seed2);
+	q[0] = (struct breq){ .op = BLK_WRITE, .id = next_id++, .sector = t, .nr = 1 };
+	q[0].seg[0] = blk_pg_seg(g, 6, 0, 7);
+	q[1] = q[0];
+	q[1].id = next_id++;
+	q[1].sector = t + 8;
+	snprintf(w, sizeof(w), "%s: two writes of one grant in flight together", what);
+	bad += blk_batch_expect(b, q, 2, NULL, w);
+	q[0] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = t, .nr = 1 };
+	q[0].seg[0] = blk_pg_seg(g, 7, 0, 3);
+	q[1] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = t + 12, .nr = 1 };
+	q[1].seg[0] = blk_pg_seg(g, 7, 4, 7);
+	snprintf(w, sizeof(w), "%s: two reads into halves of one grant in flight together",
+		 what);
+	bad += blk_batch_expect(b, q, 2, NULL, w);
+	bad += blk_pg_expect(g, 7, 0, GPAGE, 0, seed2, w);
+	if (!bad)
+		say("%s: in several segments, in requests in flight together: data intact",
+		    what);
+}
+
+/*
+ * What a persistent ring must still refuse: grants it cannot map writable
+ * (the read-only ones, even for writes), invalid or foreign ones next to
+ * cached ones of G, also while other requests use the same cached grant.
+ * Then the cached grants serve again.  Each refusal is one map_err.
+ */
+static void blk_pg_refusals(struct blk *b, const struct gbuf *g)
+{
+	static const int want3[3] = { BLK_OKAY, BLK_ERROR, BLK_OKAY };
+	const uint64_t x = BLK_PG_BAD;
+	uint32_t seed = blk_pg_seed();
+	unsigned int pg[2], bad = 0;
+	struct breq q[3];
+
+	q[0] = (struct breq){ .op = BLK_WRITE, .id = next_id++, .sector = x, .nr = 1 };
+	q[0].seg[0] = (struct blk_seg){ .gref = b->rodata.ref[0], .last = 7 };
+	blk_ind_refused(b, "write from a read-only grant (persistent: mapped writable)", &q[0],
+			BLK_ERROR, &want_stats.map_err);
+	q[0] = (struct breq){ .op = BLK_WRITE, .id = next_id++, .sector = x, .nr = 2 };
+	q[0].seg[0] = blk_pg_seg(g, 0, 0, 7);
+	q[0].seg[1] = (struct blk_seg){ .gref = b->rodata.ref[1], .last = 7 };
+	blk_ind_refused(b, "write from a cached grant and a read-only one", &q[0], BLK_ERROR,
+			&want_stats.map_err);
+	q[0] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = x, .nr = 2 };
+	q[0].seg[0] = blk_pg_seg(g, 0, 0, 7);
+	q[0].seg[1] = (struct blk_seg){ .gref = BAD_GREF, .last = 7 };
+	blk_ind_refused(b, "read into a cached grant and an invalid one", &q[0], BLK_ERROR,
+			&want_stats.map_err);
+	q[0] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = x, .nr = 2 };
+	q[0].seg[0] = blk_pg_seg(g, 1, 0, 7);
+	q[0].seg[1] = (struct blk_seg){ .gref = b->foreign.ref[0], .last = 7 };
+	blk_ind_refused(b, "read into a cached grant and one for another domain", &q[0],
+			BLK_ERROR, &want_stats.map_err);
+
+	/* The refused request shares page 2 with a write in flight with it. */
+	blk_pg_fill(g, 2, blk_pg_off(x, 0), seed);
+	blk_pg_fill(g, 3, blk_pg_off(x, 1), seed);
+	pg[0] = 2;
+	q[0] = blk_pg_req(BLK_WRITE, x, g, pg, 1);
+	q[1] = (struct breq){ .op = BLK_READ, .id = next_id++, .sector = x + 16, .nr = 2 };
+	q[1].seg[0] = blk_pg_seg(g, 2, 0, 7);
+	q[1].seg[1] = (struct blk_seg){ .gref = BAD_GREF - 1, .last = 7 };
+	pg[0] = 3;
+	q[2] = blk_pg_req(BLK_WRITE, x + 8, g, pg, 1);
+	bad += blk_batch_expect(b, q, 3, want3,
+				"writes in flight with a refused read sharing their grant");
+	want_stats.map_err++;
+	pg[0] = 4;
+	pg[1] = 5;
+	q[0] = blk_pg_req(BLK_READ, x, g, pg, 2);
+	expect_status("read of what those writes wrote", blk_one(b, &q[0]), BLK_OKAY);
+	bad += blk_pg_expect(g, 4, 0, GPAGE, blk_pg_off(x, 0), seed, "the first write");
+	bad += blk_pg_expect(g, 5, 0, GPAGE, blk_pg_off(x, 1), seed, "the second write");
+
+	/* The grants the refused requests held, through their cached mappings. */
+	seed = blk_pg_seed();
+	blk_pg_fill(g, 0, blk_pg_off(x + 16, 0), seed);
+	blk_pg_fill(g, 1, blk_pg_off(x + 16, 1), seed);
+	pg[0] = 0;
+	pg[1] = 1;
+	q[0] = blk_pg_req(BLK_WRITE, x + 16, g, pg, 2);
+	expect_status("write from the grants of the refused requests", blk_one(b, &q[0]),
+		      BLK_OKAY);
+	memset(g->mem, 0, 2 * (size_t)GPAGE);
+	pg[0] = 1;
+	pg[1] = 0;
+	q[0] = blk_pg_req(BLK_READ, x + 16, g, pg, 2);
+	expect_status("read back into them, swapped", blk_one(b, &q[0]), BLK_OKAY);
+	bad += blk_pg_expect(g, 1, 0, GPAGE, blk_pg_off(x + 16, 0), seed, "swapped read");
+	bad += blk_pg_expect(g, 0, 0, GPAGE, blk_pg_off(x + 16, 1), seed, "swapped read");
+	if (!bad)
+		say("refusals: the cached grants they named serve again, data intact");
+}
+
+/*
+ * More distinct grants than the cache holds: BLK_PG_CHUNK pages at a time
+ * are granted, written in requests of 11 pages all in flight together, read
+ * back half a chunk away and compared, then their grants ended (those the
+ * backend still keeps stay in use until it lets them go).
+ */
+static void blk_pg_many(struct blk *b)
+{
+	enum { NREQ = (BLK_PG_CHUNK + BLK_SEGS - 1) / BLK_SEGS };
+	unsigned int pg[BLK_SEGS], c, k, s, np, bad = 0;
+	struct gbuf *g = &b->pgmany;
+	struct breq q[NREQ];
+	char what[96];
+
+	for (c = 0; c < BLK_PG_MANY / BLK_PG_CHUNK && !bad; c++) {
+		uint64_t sector = BLK_PG_MANY_SECTOR + (uint64_t)c * BLK_PG_CHUNK * 8;
+		uint32_t seed = blk_pg_seed();
+
+		galloc(g, BLK_PG_CHUNK, be_domid, 1);
+		for (unsigned int p = 0; p < BLK_PG_CHUNK; p++)
+			blk_pg_fill(g, p, blk_pg_off(sector, p), seed);
+		for (k = 0; k < NREQ; k++) {
+			np = BLK_PG_CHUNK - k * BLK_SEGS;
+			np = np < BLK_SEGS ? np : BLK_SEGS;
+			for (s = 0; s < np; s++)
+				pg[s] = k * BLK_SEGS + s;
+			q[k] = blk_pg_req(BLK_WRITE, sector + (uint64_t)k * BLK_SEGS * 8, g, pg,
+					  np);
+		}
+		snprintf(what, sizeof(what), "many grants: chunk %u, writes", c + 1);
+		bad += blk_batch_expect(b, q, NREQ, NULL, what);
+		memset(g->mem, 0, (size_t)BLK_PG_CHUNK * GPAGE);
+		for (k = 0; k < NREQ; k++) {
+			np = q[k].nr;
+			for (s = 0; s < np; s++)
+				pg[s] = (k * BLK_SEGS + s + BLK_PG_CHUNK / 2) % BLK_PG_CHUNK;
+			q[k] = blk_pg_req(BLK_READ, sector + (uint64_t)k * BLK_SEGS * 8, g, pg,
+					  np);
+		}
+		snprintf(what, sizeof(what), "many grants: chunk %u, reads", c + 1);
+		bad += blk_batch_expect(b, q, NREQ, NULL, what);
+		for (unsigned int p = 0; p < BLK_PG_CHUNK && !bad; p++) {
+			long at = blk_pg_cmp(g, (p + BLK_PG_CHUNK / 2) % BLK_PG_CHUNK, 0, GPAGE,
+					     blk_pg_off(sector, p), seed);
+
+			if (at >= 0) {
+				fail("many grants: chunk %u, sector %llu: byte %ld read back wrong",
+				     c + 1, (unsigned long long)sector + p * 8, at);
+				bad++;
+			}
+		}
+		gfree(g);
+	}
+	if (!bad)
+		say("many grants: %u distinct ones, %u at a time in %u requests: data intact",
+		    BLK_PG_MANY, BLK_PG_CHUNK, NREQ);
+}
+
+static void bc_persistent(struct blk *b)
+{
+	static const char *const pers[] = { "feature-persistent=1", NULL };
+	long long offer = be_num("feature-persistent", -1), max;
+	unsigned int n;
+
+	if (offer != 1) {
+		/* -1: no key (a backend without them); 0: max_persistent_grants=0 */
+		fail("the backend's feature-persistent is %lld, expected 1", offer);
+		return;
+	}
+	if (blk_connect_with(b, pers, "feature-persistent 1"))
+		return;
+	if (b->readonly || b->sectors < BLK_PG_END) {
+		fail("this case needs a writable vbd of %llu sectors at least (this one: %llu%s)",
+		     BLK_PG_END, (unsigned long long)b->sectors,
+		     b->readonly ? ", read-only" : "");
+		return;
+	}
+	say("the backend offers feature-persistent 1, we said 1: its rings keep our grants");
+	galloc(&b->pgset, BLK_PG_SET, be_domid, 1);
+	galloc(&b->pgfresh, 8, be_domid, 1);
+	blk_pg_reuse(b, &b->pgset);
+	blk_pg_shared(b, &b->pgfresh, BLK_PG_SHARED, "fresh grants");
+	blk_pg_shared(b, &b->pgfresh, BLK_PG_SHARED + 64, "the same grants again");
+	blk_pg_refusals(b, &b->pgset);
+	blk_pg_many(b);
+	/* Their descriptor pages are copied, their data grants kept like any. */
+	max = blk_ind_max();
+	if (max) {
+		n = max < BLK_IND_DATA ? max : BLK_IND_DATA;
+		blk_ind_alloc(b, 1, n);
+		blk_ind_descs(b, b->ind.mem);
+		blk_ind_check_io(b, n, BLK_PG_IND, b->ind.ref[0], "persistent");
+		blk_ind_check_io(b, n, BLK_PG_IND, b->ind.ref[0], "persistent, the same grants");
+	} else {
+		say("note: no feature-max-indirect-segments: no indirect request on this ring");
+	}
+	/* The case ends connected: dom0 looks at the grants the ring keeps. */
+	blk_check_io(b, 0, "the persistent ring still serves");
+	say_want_stats();
+}
+
+/*
+ * feature-persistent 0: grants are mapped for each request, a write only
+ * reads guest memory, so a read-only grant serves it.
+ */
+static void bc_persistent_off(struct blk *b)
+{
+	static const char *const off[] = { "feature-persistent=0", NULL };
+	uint32_t seed = blk_pg_seed();
+	unsigned int pg = 0;
+	struct breq q;
+
+	if (blk_connect_with(b, off, "feature-persistent 0"))
+		return;
+	if (b->readonly || b->sectors < BLK_PG_END) {
+		fail("this case needs a writable vbd of %llu sectors at least",
+		     BLK_PG_END);
+		return;
+	}
+	say("the backend offers feature-persistent %lld, we said 0",
+	    be_num("feature-persistent", -1));
+	/* gntalloc maps our pages writable for us, read-only grant or not. */
+	blk_pg_fill(&b->rodata, 0, blk_pg_off(BLK_PG_OFF, 0), seed);
+	q = blk_pg_req(BLK_WRITE, BLK_PG_OFF, &b->rodata, &pg, 1);
+	expect_status("write from a read-only grant", blk_one(b, &q), BLK_OKAY);
+	memset(b->data.mem, 0, GPAGE);
+	q = blk_pg_req(BLK_READ, BLK_PG_OFF, &b->data, &pg, 1);
+	expect_status("read of what it wrote", blk_one(b, &q), BLK_OKAY);
+	if (!blk_pg_expect(&b->data, 0, 0, GPAGE, blk_pg_off(BLK_PG_OFF, 0), seed,
+			   "read of what it wrote"))
+		say("write from a read-only grant: landed intact");
+	blk_check_io(b, 0, "ring still serves");
 	say_want_stats();
 }
 
@@ -2525,21 +3068,24 @@ static void nc_keys(struct net *n)
 static void net_flip(uint8_t *slot, unsigned int k, void *ctx)
 {
 	struct ntx_req *q = (void *)slot;
+	struct fring *r = ctx;
+	unsigned int idx = (slot - r->s->ents) / r->ent_size;
+	/* Changing values from round to round, as in blk_flip(). */
+	unsigned int v = k / r->nr + idx;
 
-	(void)ctx;
 	/*
 	 * Only offset and size: gref, flags and id share their bytes with the
 	 * responses, which must stay readable.
 	 */
-	q->offset = (k & 1) ? 4090 : 0;
-	q->size = (k & 2) ? 65535 : (k & 4) ? 10 : 60;
+	q->offset = (v & 1) ? 4090 : 0;
+	q->size = (v & 2) ? 65535 : (v & 4) ? 10 : 60;
 }
 
 static void nc_double_fetch(struct net *n)
 {
 	enum { TOTAL = 3000 };
 	uint32_t sent = 0, got = 0, ok = 0, err = 0;
-	struct flipper f = { .r = &n->tx, .flip = net_flip };
+	struct flipper f = { .r = &n->tx, .flip = net_flip, .ctx = &n->tx };
 	double end;
 
 	if (net_connect(n))
@@ -2745,13 +3291,18 @@ static const struct hcase cases[] = {
 	{ "blk", "prod-overflow", "req_prod beyond the ring", .blk = bc_prod_overflow },
 	{ "blk", "prod-backwards", "req_prod moving backwards", .blk = bc_prod_backwards },
 	{ "blk", "ring-garbage", "a ring page full of garbage at connect", .blk = bc_ring_garbage },
-	{ "blk", "keys", "bad protocol, ring order, queues, ring refs, channels", .blk = bc_keys },
+	{ "blk", "keys", "bad protocol, ring order, queues, ring refs, channels, persistent",
+	  .blk = bc_keys },
 	{ "blk", "double-fetch", "requests rewritten while the backend reads them",
 	  .blk = bc_double_fetch },
 	{ "blk", "indirect", "indirect requests: I/O, nr_segments, inner op, page and data grants",
 	  .blk = bc_indirect },
 	{ "blk", "indirect-double-fetch", "indirect headers and descriptors rewritten while read",
 	  .blk = bc_indirect_double_fetch },
+	{ "blk", "persistent", "persistent grants: reuse, shared, read-only, invalid, 1200",
+	  .blk = bc_persistent },
+	{ "blk", "persistent-off", "feature-persistent 0: a read-only grant serves a write",
+	  .blk = bc_persistent_off },
 	{ "blk", "flood", "a full ring of writes for secs= (0: forever)", .blk = bc_flood },
 	{ "blk", "event-storm", "notifications without requests", .any = gc_event_storm },
 	{ "blk", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },

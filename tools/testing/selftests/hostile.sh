@@ -7,6 +7,9 @@
 #   - dom0's kernel logs no oops, BUG, WARNING or splat;
 #   - pvblkback's counters record the refused requests (and the discards served) where the
 #     case says how many;
+#   - where the case says so, the persistent grants the vbd keeps once it ends: "off" without
+#     feature-persistent, else a number within the cap the attacker's vbds got (a small one,
+#     so the case's 1200 distinct grants overflow it many times);
 #   - a neighbour guest, writing and verifying its disk and pinging the peer the whole time,
 #     keeps going without an error (one round at least ends during each case).
 # Then the attacker is destroyed with disk and network I/O in flight: its domain goes away
@@ -27,14 +30,20 @@ R_START=3072M R_SIZE=16M     # the attacker's read-only disk
 ATT_MAC=$(net_mac 64 1) NB_MAC=$(net_mac 64 2)
 ATT_IP=$(guest_ip 40) NB_IP=$(guest_ip 41)
 XVDA=$(vbd_devid xvda)
+# pvblkback reads max_persistent_grants when it probes a vbd: the attacker's get this cap
+# (set around its creation only), the neighbour's keeps the module's.
+PGNT_MAX=64
+PGNT_PARAM=/sys/module/pvblkback/parameters/max_persistent_grants
+pgnt0=''
 # Tolerances for "back to the baseline" once the attacker is gone (xenstored and the page
 # cache move a little on their own).
 MEM_TOL_MIB=32 SLAB_TOL_MIB=8
 
 # blk CASE VDEV STAT=N... and net CASE: the cases in order; the counters are pvblkback's
-# statistics of that vbd, which must grow by exactly N.
+# statistics of that vbd, which must grow by exactly N. pgrants=off or pgrants=LO-HI: the
+# vbd's persistent_grants once the case ended (its last connection is still up).
 CASES=(
-	"blk ok xvda"
+	"blk ok xvda pgrants=off"
 	"blk abi32 xvda bad_req=1"
 	"blk segs xvda bad_req=5"
 	"blk sectors xvda bad_req=4"
@@ -55,6 +64,12 @@ CASES=(
 	# (x86_64 and x86_32); none refused as unsupported. IND_OFF when none are offered.
 	"blk indirect xvda bad_req=10 map_err=5 region_err=2 unsup_req=0"
 	"blk indirect-double-fetch xvda"
+	# 2 writes naming a read-only grant (mapped writable when persistent), 3 reads naming an
+	# invalid or foreign grant next to cached ones (one in flight with writes sharing its
+	# page). It ends connected, its ring keeping at most the cap.
+	"blk persistent xvda map_err=5 bad_req=0 region_err=0 unsup_req=0 pgrants=1-$PGNT_MAX"
+	# feature-persistent 0: the read-only grant serves a write, nothing is kept.
+	"blk persistent-off xvda map_err=0 bad_req=0 pgrants=off"
 	"blk event-storm xvda"
 	"blk xs-flood xvda"
 	"blk state-flap xvda"
@@ -80,7 +95,11 @@ DS_OFF="blk discard xvda unsup_req=1 ds_req=0"
 
 require_pvblkback
 require_net
-trap 'pvtest_cleanup >/dev/null 2>&1' EXIT
+# pgnt_restore: pvblkback's max_persistent_grants back to what it was (for later vbds).
+pgnt_restore() {
+	[ -z "$pgnt0" ] || [ ! -w "$PGNT_PARAM" ] || echo "$pgnt0" >"$PGNT_PARAM"
+}
+trap 'pgnt_restore; pvtest_cleanup >/dev/null 2>&1' EXIT
 net_mark_dirty
 tap_plan $((${#CASES[@]} + 21))
 
@@ -126,7 +145,10 @@ wait_for '[ "$(nb_rounds)" -ge 1 ]' 120 || tap_bail "the neighbour's I/O loop do
 # ---- the attacker
 cfg=$(guest_cfg $ATT --extra pvtest.nofront --disk "$(region_spec xvda $A_START $A_SIZE)" \
 	--disk "$(region_spec xvdb $R_START $R_SIZE ro)" --vif "$(net_cfg_vif "$ATT_MAC")")
+read -r pgnt0 <"$PGNT_PARAM" || tap_bail "pvblkback has no max_persistent_grants parameter"
+echo $PGNT_MAX >"$PGNT_PARAM" || tap_bail "cannot set max_persistent_grants=$PGNT_MAX"
 guest_create $ATT "$cfg" || tap_bail "the attacker guest did not start"
+pgnt_restore
 ad=$(guest_domid $ATT)
 tap_run "the attacker runs no frontend: its vbds and vif wait in InitWait" \
 	guest_run $ATT '! grep -qE "^(xen_blkfront|xen_netfront) " /proc/modules && [ -c /dev/xen/gntalloc ] && [ -c /dev/xen/evtchn ]' ||
@@ -139,14 +161,25 @@ xenbus_debug() {
 	echo "file xenbus_probe.c $1" >$c 2>/dev/null || true
 }
 
-# hcase KIND CASE [VDEV [STAT=N...]]
+# pgrants_ok GOT WANT: a vbd's persistent_grants GOT is WANT "off", or a number in WANT "LO-HI".
+pgrants_ok() {
+	case $2 in
+	off) [ "$1" = off ] ;;
+	*) [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge "${2%-*}" ] && [ "$1" -le "${2#*-}" ] ;;
+	esac
+}
+
+# hcase KIND CASE [VDEV [STAT=N...] [pgrants=off|pgrants=LO-HI]]
 hcase() {
 	local kind=$1 name=$2 vdev=${3:-} devid=0 out rc=0 r0 k0 s n want got bad='' trouble
+	local kept=''
 	local -A before=()
 	shift 2
 	[ $# -eq 0 ] || shift
 	[ "$kind" = net ] || devid=$(vbd_devid "$vdev")
-	for s in "$@"; do before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}"); done
+	for s in "$@"; do
+		[ "${s%=*}" = pgrants ] || before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}")
+	done
 	r0=$(nb_rounds) k0=$(kern_lines)
 	# The order in which dom0 sees state changes explains a failed flap case.
 	[ "$name" != state-flap ] || xenbus_debug +p
@@ -159,6 +192,13 @@ hcase() {
 	fi
 	for s in "$@"; do
 		n=${s%=*} want=${s#*=}
+		if [ "$n" = pgrants ]; then
+			# pvhostile left the connection up: the ring's cache as the case left it.
+			got=$(vbd_attr "$ad" "$vdev" persistent_grants) || got=unreadable
+			kept=", persistent_grants $got"
+			pgrants_ok "$got" "$want" || bad+="persistent_grants is $got, expected $want; "
+			continue
+		fi
 		got=$(($(vbd_attr "$ad" "$vdev" "statistics/$n") - ${before[$n]}))
 		[ "$got" -eq "$want" ] || bad+="statistics/$n grew by $got, expected $want; "
 	done
@@ -168,7 +208,7 @@ hcase() {
 	trouble=$(kern_trouble "$k0")
 	[ -z "$trouble" ] || bad+="kernel trouble: $trouble; "
 	if [ -z "$bad" ]; then
-		tap_ok "$kind $name${*:+ ($*)}, neighbour at round $(nb_rounds)"
+		tap_ok "$kind $name${*:+ ($*)}$kept, neighbour at round $(nb_rounds)"
 		tap_diag "$(grep -vE '^pvhostile: (PASS|unexpected)' <<<"$out" | tail -n 12)"
 	else
 		tap_not_ok "$kind $name" "$bad"$'\n'"$out"

@@ -104,7 +104,7 @@ static const struct {
 	  "Counters of every vbd and vif of VM (a name or domid; default all\n"
 	  "running VMs): requests, bytes (discards too), errors, refused\n"
 	  "requests, the latency histogram with p50/p99 estimates, the dom0\n"
-	  "memory of the rings, packets each way.\n" },
+	  "memory of the rings, persistent grants, packets each way.\n" },
 	{ "top", "top [-d SECS] [-n ITER] [-b] [-s iops|mbps|name]",
 	  "live MB/s and operations/s per device",
 	  "Live throughput (MB/s) and operations per second of every vbd and\n"

@@ -2,7 +2,9 @@
 /*
  * pvbackctl stats: the counters of every vbd and vif of the running VMs
  * (or of one).  A counter the driver does not provide shows as "-" (null
- * in JSON): older pvblkback, or the in-tree xen-blkback.
+ * in JSON): older pvblkback, or the in-tree xen-blkback.  An attribute
+ * that says "off" (persistent_grants) shows as off (the string "off" in
+ * JSON).
  */
 #include <getopt.h>
 #include <string.h>
@@ -25,9 +27,11 @@ static const char *num(const struct vbd_stats *s, int i, char *buf, size_t len)
 	return buf;
 }
 
-/* A vbd attribute (memory_bytes, nr_rings, ...), or "-". */
+/* A vbd attribute (memory_bytes, nr_rings, ...), "off" or "-". */
 static const char *anum(const struct vbd_stats *s, int i, char *buf, size_t len)
 {
+	if (s->attr_off[i])
+		return "off";
 	if (!s->have_attr[i])
 		return "-";
 	snprintf(buf, len, "%llu", (unsigned long long)s->attr[i]);
@@ -75,16 +79,20 @@ static void print_latency(FILE *f, const struct vbd_stats *s)
 	fputc('\n', f);
 }
 
-/* The dom0 memory the rings hold, and what it grows with. */
+/*
+ * The dom0 memory the rings hold, what it grows with, and the guest pages
+ * kept mapped (persistent grants).
+ */
 static void print_memory(FILE *f, const struct vbd_stats *s)
 {
-	char m[32] = "-", r[32], i[32];
+	char m[32] = "-", r[32], i[32], p[32];
 
 	if (s->have_attr[VA_MEMORY_BYTES])
 		size_fmt_human(s->attr[VA_MEMORY_BYTES], m, sizeof(m));
-	fprintf(f, "    memory      %s (rings %s, indirect segments %s)\n", m,
-		anum(s, VA_NR_RINGS, r, sizeof(r)),
-		anum(s, VA_MAX_INDIRECT_SEGS, i, sizeof(i)));
+	fprintf(f, "    memory      %s (rings %s, indirect segments %s, persistent grants %s)\n",
+		m, anum(s, VA_NR_RINGS, r, sizeof(r)),
+		anum(s, VA_MAX_INDIRECT_SEGS, i, sizeof(i)),
+		anum(s, VA_PERSISTENT_GRANTS, p, sizeof(p)));
 }
 
 static void human_vbd(struct pvctx *ctx, const struct rvbd *b)
@@ -180,6 +188,16 @@ static void json_counter(struct json *j, const char *key, bool have,
 		json_null(j);
 }
 
+/* A vbd attribute: a number, "off", or null if unknown. */
+static void json_attr(struct json *j, const char *key,
+		      const struct vbd_stats *s, int i)
+{
+	if (s->attr_off[i])
+		json_kstr(j, key, "off");
+	else
+		json_counter(j, key, s->have_attr[i], s->attr[i]);
+}
+
 /* Sectors as bytes; null if unknown or too many for 64 bits. */
 static void json_sect_bytes(struct json *j, const char *key,
 			    const struct vbd_stats *s, int i)
@@ -208,12 +226,10 @@ static void json_vbd(struct pvctx *ctx, struct json *j, const struct rvbd *b)
 	json_sect_bytes(j, "read_bytes", &s, VS_RD_SECT);
 	json_sect_bytes(j, "write_bytes", &s, VS_WR_SECT);
 	json_sect_bytes(j, "discard_bytes", &s, VS_DS_SECT);
-	json_counter(j, "memory_bytes", s.have_attr[VA_MEMORY_BYTES],
-		     s.attr[VA_MEMORY_BYTES]);
-	json_counter(j, "rings", s.have_attr[VA_NR_RINGS], s.attr[VA_NR_RINGS]);
-	json_counter(j, "max_indirect_segments",
-		     s.have_attr[VA_MAX_INDIRECT_SEGS],
-		     s.attr[VA_MAX_INDIRECT_SEGS]);
+	json_attr(j, "memory_bytes", &s, VA_MEMORY_BYTES);
+	json_attr(j, "rings", &s, VA_NR_RINGS);
+	json_attr(j, "max_indirect_segments", &s, VA_MAX_INDIRECT_SEGS);
+	json_attr(j, "persistent_grants", &s, VA_PERSISTENT_GRANTS);
 	json_key(j, "latency_us");
 	if (!s.have_lat) {
 		json_null(j);

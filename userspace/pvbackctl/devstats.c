@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <string.h>
 
 #include "abi.h"
 #include "devstats.h"
 #include "pvbackctl.h"
 #include "sysfs.h"
+#include "util.h"
 
 const char *const vbd_stat_names[VS_NR] = {
 	[VS_RD_REQ] = PVBLK_STAT_RD_REQ,
@@ -27,6 +29,12 @@ const char *const vbd_attr_names[VA_NR] = {
 	[VA_MEMORY_BYTES] = PVBLK_SYSFS_MEMORY_BYTES,
 	[VA_NR_RINGS] = PVBLK_SYSFS_NR_RINGS,
 	[VA_MAX_INDIRECT_SEGS] = PVBLK_SYSFS_MAX_INDIRECT_SEGS,
+	[VA_PERSISTENT_GRANTS] = PVBLK_SYSFS_PERSISTENT_GRANTS,
+};
+
+/* The attributes that say "off" rather than a number when not in use. */
+static const bool vbd_attr_may_be_off[VA_NR] = {
+	[VA_PERSISTENT_GRANTS] = true,
 };
 
 static const char *const vif_stat_names[NS_NR] = {
@@ -50,10 +58,18 @@ void vbd_stats_read(struct pvctx *ctx, unsigned int domid, unsigned int devid,
 		s->have[i] = !sys_read_u64(ctx, &s->v[i],
 					   SYS_BACKENDS "/vbd-%u-%u/" PVBLK_SYSFS_STATISTICS "/%s",
 					   domid, devid, vbd_stat_names[i]);
-	for (i = 0; i < VA_NR; i++)
-		s->have_attr[i] = !sys_read_u64(ctx, &s->attr[i],
-						SYS_BACKENDS "/vbd-%u-%u/%s",
-						domid, devid, vbd_attr_names[i]);
+	for (i = 0; i < VA_NR; i++) {
+		int err = sys_read_u64(ctx, &s->attr[i],
+				       SYS_BACKENDS "/vbd-%u-%u/%s",
+				       domid, devid, vbd_attr_names[i]);
+
+		s->have_attr[i] = !err;
+		if (err == -EINVAL && vbd_attr_may_be_off[i] &&
+		    !sys_read(ctx, line, sizeof(line),
+			      SYS_BACKENDS "/vbd-%u-%u/%s", domid, devid,
+			      vbd_attr_names[i]))
+			s->attr_off[i] = !strcmp(trim(line), "off");
+	}
 	if (!sys_read(ctx, line, sizeof(line),
 		      SYS_BACKENDS "/vbd-%u-%u/" PVBLK_SYSFS_STATISTICS "/" PVBLK_STAT_LATENCY,
 		      domid, devid))

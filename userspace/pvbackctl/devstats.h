@@ -18,9 +18,13 @@ enum vbd_stat {
 
 extern const char *const vbd_stat_names[VS_NR];
 
-/* The vbd's own attributes, beside statistics/: pvblkback's only. */
+/*
+ * The vbd's own attributes, beside statistics/: pvblkback's only.
+ * persistent_grants may be the word "off" instead of a number.
+ */
 enum vbd_attr {
-	VA_MEMORY_BYTES, VA_NR_RINGS, VA_MAX_INDIRECT_SEGS, VA_NR
+	VA_MEMORY_BYTES, VA_NR_RINGS, VA_MAX_INDIRECT_SEGS,
+	VA_PERSISTENT_GRANTS, VA_NR
 };
 
 extern const char *const vbd_attr_names[VA_NR];
@@ -31,6 +35,7 @@ struct vbd_stats {
 	u64 v[VS_NR];
 	bool have_attr[VA_NR];		/* the same for vbd_attr */
 	u64 attr[VA_NR];
+	bool attr_off[VA_NR];		/* says "off" (have_attr is false) */
 	bool have_lat;
 	u64 lat[LAT_NB];
 };

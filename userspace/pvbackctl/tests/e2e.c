@@ -227,9 +227,10 @@ static void build_world(void)
 	w_file(&W, VBD1 "/statistics/ds_sect", "2097152\n");
 	w_file(&W, VBD1 "/memory_bytes", "2621440\n");
 	w_file(&W, VBD1 "/max_indirect_segments", "32\n");
+	w_file(&W, VBD1 "/persistent_grants", "352\n");
 	/*
 	 * an older pvblkback: no latency_us, nr_rings, discard counters,
-	 * memory_bytes or max_indirect_segments
+	 * memory_bytes, max_indirect_segments or persistent_grants
 	 */
 	for (i = 0; i < ARRAY_SIZE(stats); i++) {
 		snprintf(name, sizeof(name),

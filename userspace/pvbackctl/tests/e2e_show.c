@@ -68,8 +68,8 @@ void e2e_stats(void)
 	HAS(OUT,
 	    "    latency     p50 <128us  p99 <1.02ms  | <64us:10 <128us:500 <256us:200 <512us:30 <1.02ms:5 <2.05ms:2 >=1.05s:1\n",
 	    "stats: latency p50/p99 and the non-empty buckets");
-	HAS(OUT, "    memory      2.5M (rings 1, indirect segments 32)\n",
-	    "stats: dom0 memory, rings and indirect segments");
+	HAS(OUT, "    memory      2.5M (rings 1, indirect segments 32, persistent grants 352)\n",
+	    "stats: dom0 memory, rings, indirect segments and persistent grants");
 	OK(strstr(OUT, "    latency ") && strstr(OUT, "    memory ") &&
 	   strstr(OUT, "    latency ") < strstr(OUT, "    memory "),
 	   "stats: memory after latency (the lab's ctl.sh reads 6 lines after the vbd)");
@@ -89,8 +89,8 @@ void e2e_stats(void)
 	HAS(OUT, "    rejected    out-of-region -  malformed -  unsupported -  grant-map -\n",
 	    "stats: counters it lacks are -");
 	HAS(OUT, "    latency     -\n", "stats: no histogram: -");
-	HAS(OUT, "    memory      - (rings -, indirect segments -)\n",
-	    "stats: no memory_bytes, nr_rings, max_indirect_segments: -");
+	HAS(OUT, "    memory      - (rings -, indirect segments -, persistent grants -)\n",
+	    "stats: no memory_bytes, nr_rings, max_indirect_segments, persistent_grants: -");
 
 	r = RUN(dir_ok, "stats");
 	EQ_INT(r, 0, "stats (all)");
@@ -120,9 +120,38 @@ void e2e_stats(void)
 	HAS(OUT, "\"max_indirect_segments\": 32", "stats --json: max_indirect_segments");
 	HAS(OUT, "\"max_indirect_segments\": null",
 	    "stats --json: no max_indirect_segments is null");
+	HAS(OUT, "\"persistent_grants\": 352", "stats --json: persistent_grants as a number");
+	HAS(OUT, "\"persistent_grants\": null", "stats --json: no persistent_grants is null");
+	LACKS(OUT, "\"off\"", "stats --json: no \"off\" while sysfs has numbers");
 	HAS(OUT, "\"p99_lt_us\": 1024", "stats --json: p99 bound");
 	HAS(OUT, "\"ge_us\": 1048576", "stats --json: last bucket");
 	HAS(OUT, "\"latency_us\": null", "stats --json: no histogram is null");
+
+	/* the frontend did not agree to feature-persistent (or not connected) */
+	w_file(&W, VBD1 "/persistent_grants", "off\n");
+	r = RUN(dir_ok, "stats", "vm1");
+	EQ_INT(r, 0, "stats vm1, persistent grants off: exit 0");
+	HAS(OUT, "    memory      2.5M (rings 1, indirect segments 32, persistent grants off)\n",
+	    "stats: persistent grants off");
+	r = RUN(dir_ok, "--json", "stats", "vm1");
+	valid_json("stats --json, persistent grants off");
+	HAS(OUT, "\"persistent_grants\": \"off\"",
+	    "stats --json: persistent_grants \"off\" is a string");
+	HAS(OUT, "\"max_indirect_segments\": 32", "  ... the other attributes still numbers");
+	/* neither a number nor off: unknown */
+	w_file(&W, VBD1 "/persistent_grants", "12x\n");
+	r = RUN(dir_ok, "stats", "vm1");
+	HAS(OUT, "indirect segments 32, persistent grants -)\n",
+	    "stats: persistent_grants neither a number nor off: -");
+	r = RUN(dir_ok, "--json", "stats", "vm1");
+	HAS(OUT, "\"persistent_grants\": null", "stats --json: ... null");
+	/* "off" is only a value of persistent_grants */
+	w_file(&W, VBD1 "/max_indirect_segments", "off\n");
+	r = RUN(dir_ok, "--json", "stats", "vm1");
+	HAS(OUT, "\"max_indirect_segments\": null",
+	    "stats --json: off in another attribute is unknown (null)");
+	w_file(&W, VBD1 "/max_indirect_segments", "32\n");
+	w_file(&W, VBD1 "/persistent_grants", "352\n");
 
 	r = RUN(dir_ok, "stats", "nosuch");
 	EQ_INT(r, 1, "stats of an unknown VM: exit 1");

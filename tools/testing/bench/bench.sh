@@ -6,7 +6,8 @@
 #   bench.sh                 boot the lab, run tools/testing/selftests/bench.sh in full mode
 #   bench.sh --report LOG    only the report, from the console log of an earlier run
 #
-# Environment: PVTEST_BENCH_ROUNDS (3), PVTEST_BENCH_SECS (15), and those of selftest.sh.
+# Environment: PVTEST_BENCH_ROUNDS (3), PVTEST_BENCH_SECS (15), PVTEST_BENCH_WORKLOADS (all;
+# a comma-separated subset such as rr4k-qd1,rr4k-qd32), and those of selftest.sh.
 # A benchmark is no test: a slow result never fails; a broken harness (fio did not run, a
 # guest did not start) does.
 set -euo pipefail

@@ -62,7 +62,8 @@ mkdir -p "$conf/etc/pvtest"
 	printf 'PVTEST_TESTS=%q\n' "$tests"
 	printf 'PVTEST_UPLINK_MAC=%s\nPVTEST_PEER_MAC=%s\n' "$UPLINK_MAC" "$PEER_MAC"
 	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT \
-		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS; do
+		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS \
+		PVTEST_BENCH_WORKLOADS; do
 		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$conf/etc/pvtest/run.conf"

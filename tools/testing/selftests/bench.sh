@@ -13,7 +13,7 @@
 # the mean latency.
 #
 # PVTEST_BENCH=full (make bench) runs every workload, PVTEST_BENCH_ROUNDS rounds (3) of
-# PVTEST_BENCH_SECS seconds (15) each. Otherwise (make check) a short smoke run shows that the
+# PVTEST_BENCH_SECS seconds (15) each, of the workloads in PVTEST_BENCH_WORKLOADS (all). Otherwise (make check) a short smoke run shows that the
 # harness works: two workloads, one round, three seconds. Nothing here checks a speed: the
 # checks are that fio ran and that the expected backend served the guest.
 # pvtest-timeout: 5400
@@ -26,6 +26,8 @@ if [ "$MODE" = full ]; then
 	ROUNDS=${PVTEST_BENCH_ROUNDS:-3} SECS=${PVTEST_BENCH_SECS:-15} SIZE=1G
 	WORKLOADS=(rr4k-qd1 rr4k-qd32 rw4k-qd32 sr1m-qd4 sw1m-qd4 mix4k-qd16 agg3-rr4k-qd32
 		mq2-rr4k-qd32)
+	# A comma-separated subset, for a quick look while tuning.
+	[ -z "${PVTEST_BENCH_WORKLOADS:-}" ] || IFS=, read -ra WORKLOADS <<<"$PVTEST_BENCH_WORKLOADS"
 else
 	ROUNDS=1 SECS=3 SIZE=256M
 	WORKLOADS=(rr4k-qd32 agg3-rr4k-qd32)

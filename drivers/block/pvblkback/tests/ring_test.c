@@ -6,6 +6,7 @@
  */
 #include <kunit/test.h>
 #include <linux/blkdev.h>
+#include <linux/delay.h>
 #include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -28,8 +29,10 @@ struct fake {
 	struct page *grants[FAKE_GRANTS];
 	u8 *disk;
 	int live_maps;			/* mapped, not yet unmapped */
+	int gmaps[FAKE_GRANTS];		/* live mappings per grant */
 	int indirect_reads;
 	int map_calls;
+	int mapped_segs;		/* segments fake_map mapped, ever */
 	int unmap_calls;
 	bool scribble;			/* change indirect pages once read */
 	int notifies;
@@ -50,7 +53,7 @@ static void fake_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 		     unsigned int n)
 {
 	struct fake *f = ring_fake(ring);
-	unsigned int r, i, segs = 0;
+	unsigned int r, i, k, segs = 0;
 
 	f->map_calls++;
 	for (r = 0; r < n; r++) {
@@ -59,14 +62,22 @@ static void fake_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 		segs += p->req.nr_segs;
 		p->nr_mapped = 0;
 		for (i = 0; i < p->req.nr_segs; i++)
-			if (p->req.seg[i].gref >= FAKE_GRANTS)
+			if (!p->pg[i] && p->req.seg[i].gref >= FAKE_GRANTS)
 				break;
 		if (i < p->req.nr_segs)
 			continue;
-		for (i = 0; i < p->req.nr_segs; i++)
+		/* Only what the persistent grants do not cover. */
+		for (i = 0, k = 0; i < p->req.nr_segs; i++) {
+			if (p->pg[i])
+				continue;
 			p->pages[i] = f->grants[p->req.seg[i].gref];
-		p->nr_mapped = p->req.nr_segs;
-		f->live_maps += p->nr_mapped;
+			p->handles[i] = p->req.seg[i].gref;
+			f->gmaps[p->req.seg[i].gref]++;
+			k++;
+		}
+		p->nr_mapped = k;
+		f->live_maps += k;
+		f->mapped_segs += k;
 	}
 	/* The engine never hands over more than the scratch holds. */
 	WARN_ON(n > PVBLK_BATCH || segs > ring->batch_segs);
@@ -87,17 +98,23 @@ static int fake_read_indirect(struct pvblk_ring *ring, u32 gref, void *buf,
 	return 0;
 }
 
-static void fake_unmap(struct pvblk_ring *ring, struct pvblk_pending **reqs,
-		       unsigned int n)
+static void fake_unmap(struct pvblk_ring *ring, struct page **pages,
+		       grant_handle_t *handles, unsigned int n)
 {
 	struct fake *f = ring_fake(ring);
-	unsigned int r;
+	unsigned int i;
 
 	f->unmap_calls++;
-	for (r = 0; r < n; r++) {
-		f->live_maps -= reqs[r]->nr_mapped;
-		reqs[r]->nr_mapped = 0;
-	}
+	/*
+	 * Each one is a live mapping fake_map made of that very grant: a
+	 * grant unmapped twice (cached and private) shows up here.
+	 */
+	for (i = 0; i < n; i++)
+		WARN_ON(handles[i] >= FAKE_GRANTS ||
+			pages[i] != f->grants[handles[i]] ||
+			--f->gmaps[handles[i]] < 0);
+	WARN_ON(n > ring->batch_segs);
+	f->live_maps -= n;
 }
 
 static void fake_do_io(struct fake *f, struct pvblk_pending *p)
@@ -154,7 +171,8 @@ static const struct pvblk_ring_ops fake_ops = {
 	.notify = fake_notify,
 };
 
-static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
+static struct fake *fake_init(struct kunit *test, enum pvblk_abi abi,
+			      bool persistent, unsigned int max_pgrants)
 {
 	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	unsigned int i;
@@ -178,6 +196,8 @@ static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
 	f->lim.lb_sectors = 1;
 	f->lim.flush = true;
 	f->lim.max_indirect_segs = 14;
+	f->lim.max_pgrants = max_pgrants;
+	f->ring.persistent = persistent;
 	f->ring.ops = &fake_ops;
 	f->ring.priv = f;
 	f->ring.lim = &f->lim;
@@ -190,6 +210,18 @@ static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
 	return f;
 }
 
+static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
+{
+	return fake_init(test, abi, false, 0);
+}
+
+/* A ring keeping up to @max_pgrants persistent grants. */
+static struct fake *fake_setup_pg(struct kunit *test, enum pvblk_abi abi,
+				  unsigned int max_pgrants)
+{
+	return fake_init(test, abi, true, max_pgrants);
+}
+
 static void fake_exit(struct kunit *test)
 {
 	struct fake *f = test->priv;
@@ -199,10 +231,10 @@ static void fake_exit(struct kunit *test)
 		return;
 	if (f->bdev)
 		blkdev_put(f->bdev, FMODE_READ | FMODE_WRITE);
-	/* Every mapping the engine made was undone. */
-	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
 	if (f->ring.pool)
 		pvblk_ring_free(&f->ring);
+	/* Every mapping the engine made was undone, cached ones included. */
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
 	vfree(f->disk);
 	for (i = 0; i < FAKE_GRANTS; i++)
 		if (f->grants[i])
@@ -755,6 +787,476 @@ static void wrap_around_indexes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, f->ring.stopped);
 }
 
+/* The cache entry of @gref, looked up without touching its LRU place. */
+static struct pvblk_pgnt *pg_entry(struct fake *f, u32 gref)
+{
+	struct rb_node *n = f->ring.pgnt.root.rb_node;
+	struct pvblk_pgnt *e;
+
+	while (n) {
+		e = rb_entry(n, struct pvblk_pgnt, node);
+		if (gref < e->gref)
+			n = n->rb_left;
+		else if (gref > e->gref)
+			n = n->rb_right;
+		else
+			return e;
+	}
+	return NULL;
+}
+
+/* Do the I/O of the held requests and complete them, in order. */
+static void complete_held(struct fake *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr_held; i++) {
+		fake_do_io(f, f->held[i]);
+		pvblk_ring_complete(f->held[i], 0);
+	}
+	f->nr_held = 0;
+	f->hold = false;
+}
+
+#define NR_REUSE	6
+
+/* The same pages, written and read again and again, are mapped once. */
+static void persistent_reuse(struct kunit *test)
+{
+	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 32);
+	struct fe_seg w[NR_REUSE], r[NR_REUSE];
+	unsigned int round, i;
+	u64 sector, id = 1;
+	u8 *want;
+
+	want = kunit_kmalloc(test, NR_REUSE * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	for (round = 0; round < 10; round++) {
+		sector = round * 8 * NR_REUSE;
+		/* Written from the grants in one order, read into another. */
+		for (i = 0; i < NR_REUSE; i++) {
+			w[i] = (struct fe_seg){ (i + round) % NR_REUSE, 0, 7 };
+			r[i] = (struct fe_seg){
+				NR_REUSE - 1 - (i + 2 * round) % NR_REUSE, 0, 7
+			};
+			get_random_bytes(page_address(f->grants[w[i].gref]),
+					 PAGE_SIZE);
+			memcpy(want + i * PAGE_SIZE,
+			       page_address(f->grants[w[i].gref]), PAGE_SIZE);
+		}
+		fe_push(f, BLKIF_OP_WRITE, NR_REUSE, id, sector, w, NR_REUSE);
+		KUNIT_EXPECT_EQ(test, process(f), 1U);
+		expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+		KUNIT_EXPECT_EQ(test, memcmp(f->disk + ((1024 + sector) << 9),
+					     want, NR_REUSE * PAGE_SIZE), 0);
+
+		for (i = 0; i < NR_REUSE; i++)
+			memset(page_address(f->grants[i]), 0, PAGE_SIZE);
+		fe_push(f, BLKIF_OP_READ, NR_REUSE, id, sector, r, NR_REUSE);
+		KUNIT_EXPECT_EQ(test, process(f), 1U);
+		expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+		for (i = 0; i < NR_REUSE; i++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    memcmp(page_address(f->grants[r[i].gref]),
+						   want + i * PAGE_SIZE,
+						   PAGE_SIZE), 0,
+					    "round %u segment %u", round, i);
+
+		/* Mapped on first use, then kept: no map, no unmap since. */
+		KUNIT_EXPECT_EQ(test, f->mapped_segs, NR_REUSE);
+		KUNIT_EXPECT_EQ(test, f->map_calls, 1);
+		KUNIT_EXPECT_EQ(test, f->unmap_calls, 0);
+		KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), NR_REUSE);
+		KUNIT_EXPECT_EQ(test, f->live_maps, NR_REUSE);
+	}
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_REQ), 10ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_REQ), 10ULL);
+	KUNIT_EXPECT_EQ(test, lat_total(f), 20ULL);
+
+	/* Freeing the ring unmaps them all, together. */
+	pvblk_ring_free(&f->ring);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 0U);
+}
+
+/* After a round, only the cached grants stay mapped. */
+static void expect_pg_bounded(struct kunit *test, struct fake *f,
+			      unsigned int max)
+{
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
+	KUNIT_EXPECT_LE(test, pvblk_ring_pgrants(&f->ring), max);
+	KUNIT_EXPECT_EQ(test, f->live_maps, (int)pvblk_ring_pgrants(&f->ring));
+	/* Cleared by the eviction at the end of the round. */
+	KUNIT_EXPECT_FALSE(test, f->ring.pgnt.overflow);
+}
+
+/* More grants than the cache holds: bounded, and it follows the guest. */
+static void persistent_bounded(struct kunit *test)
+{
+	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 8);
+	static const s16 ok[6] = {};
+	unsigned int round, i, mapped, unmaps;
+	struct fe_seg s[11];
+	u64 id = 1;
+
+	BUILD_BUG_ON(FAKE_GRANTS != 16);
+	/* Grants 0-7 fill the cache. */
+	for (i = 0; i < 8; i++)
+		s[i] = (struct fe_seg){ i, 0, 7 };
+	fe_push(f, BLKIF_OP_READ, 8, id, 0, s, 8);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 8U);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 8);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 0);
+	expect_pg_bounded(test, f, 8);
+
+	/*
+	 * New grants find no room: mapped for their request alone, then
+	 * the least recently used cached grant (0) is evicted to make some.
+	 */
+	for (i = 0; i < 4; i++)
+		s[i] = (struct fe_seg){ 8 + i, 0, 7 };
+	fe_push(f, BLKIF_OP_READ, 4, id, 0, s, 4);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 12);
+	/* One unmap for the request's private grants, one to evict. */
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 2);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 7U);
+	KUNIT_EXPECT_NULL(test, pg_entry(f, 0));
+	KUNIT_EXPECT_NOT_NULL(test, pg_entry(f, 1));
+	KUNIT_EXPECT_NULL(test, pg_entry(f, 8));
+	expect_pg_bounded(test, f, 8);
+
+	/* The guest now works on 8-15, in two halves: the cache follows. */
+	for (round = 0; round < 24; round++) {
+		for (i = 0; i < 4; i++)
+			s[i] = (struct fe_seg){ 8 + 4 * (round % 2) + i, 0, 7 };
+		fe_push(f, BLKIF_OP_READ, 4, id, 8 * round, s, 4);
+		KUNIT_EXPECT_EQ(test, process(f), 1U);
+		expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+		expect_pg_bounded(test, f, 8);
+	}
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 8U);
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_NULL_MSG(test, pg_entry(f, i), "grant %u", i);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, pg_entry(f, 8 + i), "grant %u",
+					  8 + i);
+	}
+	/* Settled: no more mapping or unmapping for this working set. */
+	mapped = f->mapped_segs;
+	unmaps = f->unmap_calls;
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < 4; i++)
+			s[i] = (struct fe_seg){ 8 + 4 * (round % 2) + i, 0, 7 };
+		fe_push(f, BLKIF_OP_WRITE, 4, id, 8 * round, s, 4);
+		KUNIT_EXPECT_EQ(test, process(f), 1U);
+		expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+	}
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, mapped);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, unmaps);
+
+	/* One request with more grants than the cache holds. */
+	for (i = 0; i < 11; i++)
+		s[i] = (struct fe_seg){ i, 0, 7 };
+	fe_push(f, BLKIF_OP_READ, 11, id, 0, s, 11);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+	/* 8, 9, 10 were hits; 0-7 mapped for it alone; one evicted. */
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, mapped + 8);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 7U);
+	expect_pg_bounded(test, f, 8);
+
+	/* A round of several requests over all the grants. */
+	for (i = 0; i < 6; i++) {
+		s[0] = (struct fe_seg){ (5 * i) % FAKE_GRANTS, 0, 7 };
+		s[1] = (struct fe_seg){ (5 * i + 3) % FAKE_GRANTS, 0, 7 };
+		s[2] = (struct fe_seg){ (5 * i + 11) % FAKE_GRANTS, 0, 7 };
+		fe_push(f, BLKIF_OP_WRITE, 3, 100 + i, 24 * i, s, 3);
+	}
+	KUNIT_EXPECT_EQ(test, process(f), 6U);
+	expect_rsps(test, f, 100, ok, 6);
+	expect_pg_bounded(test, f, 8);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 0ULL);
+
+	pvblk_ring_free(&f->ring);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+}
+
+/* A grant used twice by one request, or by two requests in flight. */
+static void persistent_shared_gref(struct kunit *test)
+{
+	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 2);
+	struct fe_seg twice[2] = { { 5, 0, 3 }, { 5, 4, 7 } };
+	struct fe_seg six = { 6, 0, 7 }, seven = { 7, 0, 7 };
+	struct fe_seg a[2] = { { 5, 0, 7 }, { 6, 0, 7 } };
+	struct fe_seg b[2] = { { 5, 0, 7 }, { 7, 0, 7 } };
+	static const s16 ok[2] = {};
+	struct pvblk_pgnt *e5, *e6;
+	u8 *g5 = page_address(f->grants[5]);
+
+	/* Mapped twice (both missed), cached once, the other unmapped. */
+	get_random_bytes(g5, PAGE_SIZE);
+	fe_push(f, BLKIF_OP_WRITE, 2, 1, 0, twice, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 2);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 1);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 1U);
+	e5 = pg_entry(f, 5);
+	KUNIT_ASSERT_NOT_NULL(test, e5);
+	KUNIT_EXPECT_EQ(test, e5->users, 0U);
+	KUNIT_EXPECT_EQ(test, memcmp(f->disk + (1024 << 9), g5, PAGE_SIZE), 0);
+
+	/* Again: both segments hit the cached grant. */
+	fe_push(f, BLKIF_OP_WRITE, 2, 2, 8, twice, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 2);
+	KUNIT_EXPECT_EQ(test, f->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, e5->users, 0U);
+	KUNIT_EXPECT_EQ(test, memcmp(f->disk + (1032 << 9), g5, PAGE_SIZE), 0);
+
+	/*
+	 * Two requests in flight, both missing grant 6: one caches it, and
+	 * that fills the cache without overflowing it, so the idle grant 5
+	 * stays.
+	 */
+	f->hold = true;
+	fe_push(f, BLKIF_OP_READ, 1, 3, 0, &six, 1);
+	fe_push(f, BLKIF_OP_READ, 1, 4, 8, &six, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 2U);
+	KUNIT_EXPECT_EQ(test, f->nr_held, 2U);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 4);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 3);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, pg_entry(f, 5), e5);
+	e6 = pg_entry(f, 6);
+	KUNIT_ASSERT_NOT_NULL(test, e6);
+	KUNIT_EXPECT_EQ(test, e6->users, 1U);
+	complete_held(f);
+	process(f);
+	expect_rsps(test, f, 3, ok, 2);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 2);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 2);
+	KUNIT_EXPECT_EQ(test, e6->users, 0U);
+
+	/*
+	 * Two requests in flight sharing grant 5; the second one's grant 7
+	 * finds the cache full, but every cached grant is in use: nothing
+	 * may be evicted.
+	 */
+	f->hold = true;
+	fe_push(f, BLKIF_OP_READ, 2, 5, 0, a, 2);
+	fe_push(f, BLKIF_OP_READ, 2, 6, 16, b, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 2U);
+	KUNIT_EXPECT_EQ(test, f->nr_held, 2U);
+	KUNIT_EXPECT_EQ(test, e5->users, 2U);
+	KUNIT_EXPECT_EQ(test, e6->users, 1U);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 5);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 3);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 2);
+	KUNIT_EXPECT_PTR_EQ(test, pg_entry(f, 5), e5);
+	KUNIT_EXPECT_PTR_EQ(test, pg_entry(f, 6), e6);
+	KUNIT_EXPECT_NULL(test, pg_entry(f, 7));
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 2U);
+	complete_held(f);
+	process(f);
+	expect_rsps(test, f, 5, ok, 2);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 2);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 3);
+	KUNIT_EXPECT_EQ(test, e5->users, 0U);
+	KUNIT_EXPECT_EQ(test, e6->users, 0U);
+
+	/*
+	 * Idle now: the next overflow evicts the least recently used, 6
+	 * (request 5 gave it back before request 6 gave back 5).
+	 */
+	fe_push(f, BLKIF_OP_READ, 1, 7, 0, &seven, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 7, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_NULL(test, pg_entry(f, 6));
+	KUNIT_EXPECT_PTR_EQ(test, pg_entry(f, 5), e5);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 1U);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 1);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 5);
+}
+
+/* A request whose grants do not all map gives its cached ones back. */
+static void persistent_map_failure(struct kunit *test)
+{
+	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 8);
+	struct fe_seg good = { 0, 0, 7 };
+	struct fe_seg mixed[2] = { { 0, 0, 7 }, { FAKE_GRANTS + 100, 0, 7 } };
+	struct fe_seg fresh[2] = { { 1, 0, 7 }, { 999, 0, 7 } };
+	static const s16 st[2] = { BLKIF_RSP_ERROR, BLKIF_RSP_OKAY };
+	u8 *g0 = page_address(f->grants[0]), *want;
+	struct pvblk_pgnt *e;
+
+	want = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	get_random_bytes(g0, PAGE_SIZE);
+	memcpy(want, g0, PAGE_SIZE);
+	fe_push(f, BLKIF_OP_WRITE, 1, 1, 0, &good, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	e = pg_entry(f, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, e->users, 0U);
+
+	/* The cached grant 0 and one the guest never granted. */
+	fe_push(f, BLKIF_OP_WRITE, 2, 2, 8, mixed, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 2, BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 1ULL);
+	KUNIT_EXPECT_EQ(test, e->users, 0U);
+	/* Back on the idle list, so it can be evicted. */
+	KUNIT_EXPECT_FALSE(test, list_empty(&e->lru));
+	KUNIT_EXPECT_EQ(test, list_count_nodes(&f->ring.pgnt.idle), (size_t)1);
+	KUNIT_EXPECT_PTR_EQ(test, pg_entry(f, 0), e);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 1);
+
+	/* Nothing of a failed mapping is cached. */
+	fe_push(f, BLKIF_OP_WRITE, 2, 3, 8, fresh, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 3, BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 2ULL);
+	KUNIT_EXPECT_NULL(test, pg_entry(f, 1));
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 1U);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 1);
+
+	/* Failing next to a good request on the same cached grant. */
+	memset(g0, 0, PAGE_SIZE);
+	fe_push(f, BLKIF_OP_WRITE, 2, 4, 16, mixed, 2);
+	fe_push(f, BLKIF_OP_READ, 1, 5, 0, &good, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 2U);
+	expect_rsps(test, f, 4, st, 2);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 3ULL);
+	KUNIT_EXPECT_EQ(test, memcmp(g0, want, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, e->users, 0U);
+	/* Grant 0 was mapped once, for request 1. */
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 1);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 1);
+
+	/* No user left behind: freeing the ring unmaps it. */
+	pvblk_ring_free(&f->ring);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 0U);
+}
+
+/* Without feature-persistent, max_pgrants is ignored: nothing is kept. */
+static void not_persistent_never_caches(struct kunit *test)
+{
+	struct fake *f = fake_init(test, PVBLK_ABI_NATIVE, false, 8);
+	struct fe_seg s[3] = { { 0, 0, 7 }, { 1, 0, 7 }, { 0, 0, 7 } };
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, f->ring.pgnt.max, 0U);
+	for (i = 0; i < 5; i++) {
+		fe_push(f, i % 2 ? BLKIF_OP_READ : BLKIF_OP_WRITE, 3, i,
+			8 * i, s, 3);
+		KUNIT_EXPECT_EQ(test, process(f), 1U);
+		expect_rsp(test, f, i, BLKIF_RSP_OKAY);
+		KUNIT_EXPECT_EQ(test, f->mapped_segs, 3 * (i + 1));
+		KUNIT_EXPECT_EQ(test, f->unmap_calls, i + 1);
+		KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+		KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 0U);
+	}
+	/* In flight, it holds its own mappings, released at completion. */
+	f->hold = true;
+	fe_push(f, BLKIF_OP_READ, 3, 9, 0, s, 3);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 3);
+	complete_held(f);
+	process(f);
+	expect_rsp(test, f, 9, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 0U);
+}
+
+static const s16 all_ok[12];	/* BLKIF_RSP_OKAY is 0 */
+
+/* Response coalescing: only the count of responses releases them here. */
+static void responses_held_bounded(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+	unsigned int i;
+	u32 prod0;
+
+	f->lim.rsp_hold_ns = NSEC_PER_SEC;
+	f->hold = true;
+	for (i = 0; i < 12; i++)
+		fe_push(f, BLKIF_OP_READ, 1, i, 8 * i, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 12U);
+	prod0 = hdr(f)->rsp_prod;
+
+	/* Seven answers while five are still in flight: held back. */
+	for (i = 0; i < 7; i++)
+		pvblk_ring_complete(f->held[i], 0);
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0);
+	KUNIT_EXPECT_GT(test, pvblk_ring_hold_left(&f->ring), 0ULL);
+	KUNIT_EXPECT_LE(test, pvblk_ring_hold_left(&f->ring), NSEC_PER_SEC);
+
+	/* The eighth: all eight go out together. */
+	pvblk_ring_complete(f->held[7], 0);
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 8);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_hold_left(&f->ring), 0ULL);
+
+	/* Three left in flight: the guest may be waiting, answer at once. */
+	pvblk_ring_complete(f->held[8], 0);
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 9);
+	for (i = 9; i < 12; i++)
+		pvblk_ring_complete(f->held[i], 0);
+	f->nr_held = 0;
+	f->hold = false;
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 12);
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
+	expect_rsps(test, f, 0, all_ok, 12);
+}
+
+/* A held response goes out once its time is up, whatever else happens. */
+static void responses_held_until_due(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+	struct fe_seg s = { 0, 0, 7 };
+	unsigned int i;
+	u32 prod0;
+
+	f->lim.rsp_hold_ns = NSEC_PER_MSEC;
+	f->hold = true;
+	for (i = 0; i < 8; i++)
+		fe_push(f, BLKIF_OP_READ, 1, i, 8 * i, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 8U);
+	prod0 = hdr(f)->rsp_prod;
+	pvblk_ring_complete(f->held[0], 0);
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0);
+	KUNIT_EXPECT_LE(test, pvblk_ring_hold_left(&f->ring), NSEC_PER_MSEC);
+	/* Past the deadline (a sleep lasts at least as long as asked). */
+	usleep_range(2000, 3000);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_hold_left(&f->ring), 1ULL);
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 1);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_hold_left(&f->ring), 0ULL);
+	for (i = 1; i < 8; i++)
+		pvblk_ring_complete(f->held[i], 0);
+	f->nr_held = 0;
+	f->hold = false;
+	f->lim.rsp_hold_ns = 0;
+	process(f);
+	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 8);
+	expect_rsps(test, f, 0, all_ok, 8);
+}
+
 static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(latency_buckets),
 	KUNIT_CASE(rw_x86_64),
@@ -773,6 +1275,13 @@ static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(attach_rejects_bogus_ring),
 	KUNIT_CASE(notify_honours_rsp_event),
 	KUNIT_CASE(wrap_around_indexes),
+	KUNIT_CASE(responses_held_bounded),
+	KUNIT_CASE(responses_held_until_due),
+	KUNIT_CASE(persistent_reuse),
+	KUNIT_CASE(persistent_bounded),
+	KUNIT_CASE(persistent_shared_gref),
+	KUNIT_CASE(persistent_map_failure),
+	KUNIT_CASE(not_persistent_never_caches),
 	{}
 };
 

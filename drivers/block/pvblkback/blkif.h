@@ -96,6 +96,8 @@ struct pvblk_limits {
 	unsigned int max_requests;
 	/* persistent grants a ring keeps; 0: feature-persistent not offered */
 	unsigned int max_pgrants;
+	/* how long a response may wait for others to share an interrupt */
+	u32 rsp_hold_ns;
 	bool discard;			/* feature-discard advertised */
 	bool secure_discard;		/* discard-secure advertised */
 };

@@ -104,6 +104,8 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 		list_add_tail(&p->node, &ring->free);
 	}
 	ring->inflight = 0;
+	ring->rsp_pub = ring->br.rsp_prod_pvt;
+	ring->hold_until = 0;
 	ring->stopped = false;
 	ratelimit_state_init(&ring->rs, 5 * HZ, 10);
 	spin_lock_init(&ring->done_lock);
@@ -482,6 +484,54 @@ static void pvblk_stop(struct pvblk_ring *ring)
 		ring->name);
 }
 
+/*
+ * Response coalescing: while at least this many requests are still in
+ * flight, up to PVBLK_HOLD_MAX - 1 responses may wait lim->rsp_hold_ns for
+ * company, so the frontend takes several per interrupt.  With fewer in
+ * flight the frontend may be waiting on these very responses.
+ */
+#define PVBLK_HOLD_INFLIGHT	4
+#define PVBLK_HOLD_MAX		8
+
+/* Publish the responses written so far, or hold them a bounded while. */
+static void pvblk_publish(struct pvblk_ring *ring)
+{
+	unsigned int unpub = ring->br.rsp_prod_pvt - ring->rsp_pub;
+	u64 now;
+
+	if (!unpub)
+		return;
+	if (ring->lim->rsp_hold_ns && ring->inflight >= PVBLK_HOLD_INFLIGHT &&
+	    unpub < PVBLK_HOLD_MAX) {
+		now = ktime_get_ns();
+		if (!ring->hold_until)
+			ring->hold_until = now + ring->lim->rsp_hold_ns;
+		if (now < ring->hold_until)
+			return;
+	}
+	ring->hold_until = 0;
+	ring->rsp_pub = ring->br.rsp_prod_pvt;
+	if (pvback_ring_push(&ring->br))
+		ring->ops->notify(ring);
+}
+
+/**
+ * pvblk_ring_hold_left - how long responses may still be held back
+ * @ring: the ring
+ *
+ * Return: nanoseconds until the held responses must be published (at
+ * least 1), or 0 when none are held; the ring's thread sleeps no longer.
+ */
+u64 pvblk_ring_hold_left(const struct pvblk_ring *ring)
+{
+	u64 now;
+
+	if (!ring->hold_until)
+		return 0;
+	now = ktime_get_ns();
+	return now < ring->hold_until ? ring->hold_until - now : 1;
+}
+
 /**
  * pvblk_ring_drain - answer completed requests without taking new ones
  * @ring: the ring, being shut down
@@ -489,8 +539,7 @@ static void pvblk_stop(struct pvblk_ring *ring)
 void pvblk_ring_drain(struct pvblk_ring *ring)
 {
 	pvblk_reap(ring);
-	if (pvback_ring_push(&ring->br))
-		ring->ops->notify(ring);
+	pvblk_publish(ring);
 }
 
 /**

@@ -128,6 +128,8 @@ struct pvblk_ring {
 	void *indirect_buf;		/* private copy of an indirect page */
 	struct list_head free;
 	unsigned int inflight;		/* submitted, not yet answered */
+	u32 rsp_pub;			/* responses published up to here */
+	u64 hold_until;			/* held responses due (ns), or 0 */
 	bool stopped;			/* frontend broke the ring protocol */
 	struct ratelimit_state rs;
 
@@ -149,6 +151,7 @@ void pvblk_ring_drain(struct pvblk_ring *ring);
 void pvblk_ring_complete(struct pvblk_pending *p, int error);
 void pvblk_ring_kick(struct pvblk_ring *ring);
 unsigned int pvblk_ring_pgrants(const struct pvblk_ring *ring);
+u64 pvblk_ring_hold_left(const struct pvblk_ring *ring);
 unsigned int pvblk_lat_bucket(u64 ns);
 
 static inline void pvblk_stat_add(struct pvblk_stats *s, enum pvblk_stat i,

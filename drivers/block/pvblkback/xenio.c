@@ -217,9 +217,16 @@ static int pvblk_thread(void *arg)
 	unsigned int consumed;
 	struct blk_plug plug;
 	bool more = false;
+	u64 hold;
 
 	while (!kthread_should_stop()) {
-		if (!more)
+		hold = more ? 0 : pvblk_ring_hold_left(ring);
+		/* Held responses go out when their time is up, at the latest. */
+		if (hold)
+			wait_event_interruptible_hrtimeout(ring->wq,
+							   pvblk_wake(ring),
+							   ns_to_ktime(hold));
+		else if (!more)
 			wait_event_interruptible(ring->wq, pvblk_wake(ring));
 		atomic_set(&ring->kicked, 0);
 		if (kthread_should_stop())

@@ -56,13 +56,16 @@ MODULE_PARM_DESC(max_requests,
 		 "Requests a ring works on at once (its memory), 16 to 4096 (default 128)");
 
 /*
- * The stock blkfront keeps 32 ring slots of 32 segments and an indirect
- * page each granted: 1056 grants fit its whole working set.
+ * Off by default: a frontend using persistent grants copies every I/O
+ * through them, and where the guest's CPU is the bottleneck that copy
+ * costs more than dom0's mapping saves (Documentation/performance.md).
+ * 1056 fits the stock blkfront's whole working set: 32 ring slots of 32
+ * segments and an indirect page each.
  */
-static unsigned int pvblk_max_pgrants = 1056;
+static unsigned int pvblk_max_pgrants;
 PVBACK_PARAM_RANGE(max_persistent_grants, pvblk_max_pgrants, 0, 16384);
 MODULE_PARM_DESC(max_persistent_grants,
-		 "Guest pages a ring keeps mapped between requests (feature-persistent), 0 (not offered) to 16384 (default 1056)");
+		 "Guest pages a ring keeps mapped between requests (feature-persistent), 0 (default: not offered) to 16384; 1056 fits the stock blkfront");
 
 /*
  * 0 by default: under QEMU's TCG, the only place it was measured, holding

@@ -1180,20 +1180,42 @@ static void not_persistent_never_caches(struct kunit *test)
 
 static const s16 all_ok[12];	/* BLKIF_RSP_OKAY is 0 */
 
+/*
+ * @n one-sector reads held in flight on a ring holding responses for
+ * @hold_ns.  Return: the response producer before any is answered.
+ */
+static u32 hold_setup(struct kunit *test, struct fake *f, u32 hold_ns,
+		      unsigned int n)
+{
+	struct fe_seg s = { 0, 0, 7 };
+	unsigned int i;
+
+	f->lim.rsp_hold_ns = hold_ns;
+	f->hold = true;
+	for (i = 0; i < n; i++)
+		fe_push(f, BLKIF_OP_READ, 1, i, 8 * i, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), n);
+	return hdr(f)->rsp_prod;
+}
+
+/* Complete held requests @from..@to-1 and stop holding new ones. */
+static void hold_finish(struct fake *f, unsigned int from, unsigned int to)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++)
+		pvblk_ring_complete(f->held[i], 0);
+	f->nr_held = 0;
+	f->hold = false;
+	process(f);
+}
+
 /* Response coalescing: only the count of responses releases them here. */
 static void responses_held_bounded(struct kunit *test)
 {
 	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
-	struct fe_seg s = { 0, 0, 7 };
+	u32 prod0 = hold_setup(test, f, NSEC_PER_SEC, 12);
 	unsigned int i;
-	u32 prod0;
-
-	f->lim.rsp_hold_ns = NSEC_PER_SEC;
-	f->hold = true;
-	for (i = 0; i < 12; i++)
-		fe_push(f, BLKIF_OP_READ, 1, i, 8 * i, &s, 1);
-	KUNIT_EXPECT_EQ(test, process(f), 12U);
-	prod0 = hdr(f)->rsp_prod;
 
 	/* Seven answers while five are still in flight: held back. */
 	for (i = 0; i < 7; i++)
@@ -1213,11 +1235,7 @@ static void responses_held_bounded(struct kunit *test)
 	pvblk_ring_complete(f->held[8], 0);
 	process(f);
 	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 9);
-	for (i = 9; i < 12; i++)
-		pvblk_ring_complete(f->held[i], 0);
-	f->nr_held = 0;
-	f->hold = false;
-	process(f);
+	hold_finish(f, 9, 12);
 	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 12);
 	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
 	expect_rsps(test, f, 0, all_ok, 12);
@@ -1227,16 +1245,8 @@ static void responses_held_bounded(struct kunit *test)
 static void responses_held_until_due(struct kunit *test)
 {
 	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
-	struct fe_seg s = { 0, 0, 7 };
-	unsigned int i;
-	u32 prod0;
+	u32 prod0 = hold_setup(test, f, NSEC_PER_MSEC, 8);
 
-	f->lim.rsp_hold_ns = NSEC_PER_MSEC;
-	f->hold = true;
-	for (i = 0; i < 8; i++)
-		fe_push(f, BLKIF_OP_READ, 1, i, 8 * i, &s, 1);
-	KUNIT_EXPECT_EQ(test, process(f), 8U);
-	prod0 = hdr(f)->rsp_prod;
 	pvblk_ring_complete(f->held[0], 0);
 	process(f);
 	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0);
@@ -1247,12 +1257,8 @@ static void responses_held_until_due(struct kunit *test)
 	process(f);
 	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 1);
 	KUNIT_EXPECT_EQ(test, pvblk_ring_hold_left(&f->ring), 0ULL);
-	for (i = 1; i < 8; i++)
-		pvblk_ring_complete(f->held[i], 0);
-	f->nr_held = 0;
-	f->hold = false;
-	f->lim.rsp_hold_ns = 0;
-	process(f);
+	/* Nothing left in flight: the rest go out at once. */
+	hold_finish(f, 1, 8);
 	KUNIT_EXPECT_EQ(test, hdr(f)->rsp_prod, prod0 + 8);
 	expect_rsps(test, f, 0, all_ok, 8);
 }

@@ -892,6 +892,20 @@ static void expect_pg_bounded(struct kunit *test, struct fake *f,
 }
 
 /* More grants than the cache holds: bounded, and it follows the guest. */
+/* One 4-segment request on grants 8-11 (even rounds) or 12-15, answered OK. */
+static void pg_half_round(struct kunit *test, struct fake *f, u8 op,
+			  unsigned int round, u64 id)
+{
+	struct fe_seg s[4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		s[i] = (struct fe_seg){ 8 + 4 * (round % 2) + i, 0, 7 };
+	fe_push(f, op, 4, id, 8 * round, s, 4);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, id, BLKIF_RSP_OKAY);
+}
+
 static void persistent_bounded(struct kunit *test)
 {
 	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 8);
@@ -932,11 +946,7 @@ static void persistent_bounded(struct kunit *test)
 
 	/* The guest now works on 8-15, in two halves: the cache follows. */
 	for (round = 0; round < 24; round++) {
-		for (i = 0; i < 4; i++)
-			s[i] = (struct fe_seg){ 8 + 4 * (round % 2) + i, 0, 7 };
-		fe_push(f, BLKIF_OP_READ, 4, id, 8 * round, s, 4);
-		KUNIT_EXPECT_EQ(test, process(f), 1U);
-		expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
+		pg_half_round(test, f, BLKIF_OP_READ, round, id++);
 		expect_pg_bounded(test, f, 8);
 	}
 	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 8U);
@@ -948,13 +958,8 @@ static void persistent_bounded(struct kunit *test)
 	/* Settled: no more mapping or unmapping for this working set. */
 	mapped = f->mapped_segs;
 	unmaps = f->unmap_calls;
-	for (round = 0; round < 8; round++) {
-		for (i = 0; i < 4; i++)
-			s[i] = (struct fe_seg){ 8 + 4 * (round % 2) + i, 0, 7 };
-		fe_push(f, BLKIF_OP_WRITE, 4, id, 8 * round, s, 4);
-		KUNIT_EXPECT_EQ(test, process(f), 1U);
-		expect_rsp(test, f, id++, BLKIF_RSP_OKAY);
-	}
+	for (round = 0; round < 8; round++)
+		pg_half_round(test, f, BLKIF_OP_WRITE, round, id++);
 	KUNIT_EXPECT_EQ(test, f->mapped_segs, mapped);
 	KUNIT_EXPECT_EQ(test, f->unmap_calls, unmaps);
 

@@ -101,10 +101,11 @@ tap_is "$(pvblk_threads | grep -c "^pvblk$d\.")" 2 "one thread per ring" || true
 mapfile -t e0 < <(pvblk_irqs)
 tap_run "a writer on each vCPU, both verified" guest_run -t 300 $G \
 	"fio --name=a --filename=/dev/xvda --direct=1 --ioengine=libaio --rw=write --bs=64k" \
-	"--iodepth=4 --size=16m --offset=0 --cpus_allowed=0 --verify=crc32c >/tmp/a 2>&1 & " \
+	"--iodepth=4 --size=16m --offset=0 --cpus_allowed=0 --verify=crc32c >/tmp/a 2>&1 & a=\$!; " \
 	"fio --name=b --filename=/dev/xvda --direct=1 --ioengine=libaio --rw=write --bs=64k" \
-	"--iodepth=4 --size=16m --offset=32m --cpus_allowed=1 --verify=crc32c >/tmp/b 2>&1 & " \
-	"wait %1 && wait %2 || { tail -5 /tmp/a /tmp/b; exit 1; }" || true
+	"--iodepth=4 --size=16m --offset=32m --cpus_allowed=1 --verify=crc32c >/tmp/b 2>&1 & b=\$!; " \
+	"wait \$a; ra=\$?; wait \$b; rb=\$?; " \
+	"[ \$ra = 0 ] && [ \$rb = 0 ] || { tail -5 /tmp/a /tmp/b; exit 1; }" || true
 mapfile -t e1 < <(pvblk_irqs)
 if [ ${#e0[@]} -eq 2 ] && [ ${#e1[@]} -eq 2 ] && [ $((e1[0] - e0[0])) -gt 0 ] &&
 	[ $((e1[1] - e0[1])) -gt 0 ]; then

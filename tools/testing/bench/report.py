@@ -14,7 +14,12 @@ import statistics
 import subprocess
 import sys
 
-BACKENDS = ("native", "intree", "pvback")
+# Every path bench.sh knows, in the table's order; a report shows those it has samples of.
+BACKENDS = ("native", "intree", "pvback", "pvback-pg")
+NAME = {"native": "native", "intree": "in-tree", "pvback": "pvback",
+        "pvback-pg": "pvback+pg"}
+TITLE = {"intree": "in-tree xen-blkback", "pvback": "pvblkback",
+         "pvback-pg": "pvblkback, persistent grants"}
 ORDER = ("rr4k-qd1", "rr4k-qd32", "rw4k-qd32", "sr1m-qd4", "sw1m-qd4", "mix4k-qd16",
          "agg3-rr4k-qd32", "mq2-rr4k-qd32")
 LABEL = {
@@ -60,6 +65,10 @@ def fmt(v, digits=0):
     return f"{v:.{digits}f}"
 
 
+def name(be):
+    return NAME.get(be, be)
+
+
 def ratio(a, b):
     return f"{a / b:.2f}" if a is not None and b else "-"
 
@@ -89,7 +98,11 @@ def main():
     by = {}
     for s in samples:
         by.setdefault((s["workload"], s["backend"]), []).append(s)
-    workloads = [w for w in ORDER if any((w, b) in by for b in BACKENDS)]
+    present = {s["backend"] for s in samples}
+    bes = [b for b in BACKENDS if b in present] + sorted(present - set(BACKENDS))
+    ours = [b for b in bes if b.startswith("pvback")]
+    guests = [b for b in bes if b != "native"]
+    workloads = [w for w in ORDER if any((w, b) in by for b in bes)]
     workloads += sorted({s["workload"] for s in samples} - set(workloads))
     rounds = max(s["round"] for s in samples)
 
@@ -99,22 +112,24 @@ def main():
 
     lines = [f"# {title}", "",
              f"{rounds} round(s) of {round(samples[0]['secs'])} s samples; median (min-max).", "",
-             "| workload | unit | native | in-tree | pvback | pvback / in-tree | pvback / native |",
-             "|---|---|---|---|---|---|---|"]
+             "| workload | unit | " + " | ".join(name(b) for b in bes) + " | " +
+             " | ".join(f"{name(b)} / in-tree | {name(b)} / native" for b in ours) + " |",
+             "|---|---|" + "---|" * (len(bes) + 2 * len(ours))]
     chart = []
     for wl in workloads:
         cells, meds = [], {}
-        for be in BACKENDS:
+        for be in bes:
             m, (lo, hi) = stat(wl, be, lambda s, w=wl: throughput(w, s))
             meds[be] = (m, lo, hi)
             cells.append(f"{fmt(m)} ({fmt(lo)}-{fmt(hi)})" if m is not None else "-")
-        lines.append(f"| {LABEL.get(wl, wl)} | {unit(wl)} | " + " | ".join(cells) +
-                     f" | {ratio(meds['pvback'][0], meds['intree'][0])}"
-                     f" | {ratio(meds['pvback'][0], meds['native'][0])} |")
-        n = meds["native"][0]
+        for be in ours:
+            cells.append(ratio(meds[be][0], meds.get("intree", (None,))[0]))
+            cells.append(ratio(meds[be][0], meds.get("native", (None,))[0]))
+        lines.append(f"| {LABEL.get(wl, wl)} | {unit(wl)} | " + " | ".join(cells) + " |")
+        n = meds.get("native", (None,))[0]
         if n:
             row = [wl]
-            for be in ("intree", "pvback"):
+            for be in guests:
                 m, lo, hi = meds[be]
                 row += [x / n if x is not None else 0 for x in (m, lo, hi)]
             chart.append(row)
@@ -122,20 +137,21 @@ def main():
     lines += ["", "Cost per I/O (medians): CPU time of dom0 and of the guest(s) in microseconds"
               " (Xen's accounting, `xl list`), event-channel notifications to the backend (dom0's"
               " interrupts) and to the guest (the guest's interrupts).", "",
-              "| workload | dom0 CPU us/IO native | in-tree | pvback | pvback / in-tree "
-              "| guest CPU us/IO in-tree | pvback | events to backend /IO in-tree | pvback "
-              "| events to guest /IO in-tree | pvback |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| workload | dom0 CPU us/IO " + " | ".join(name(b) for b in bes) + " | " +
+              " | ".join(f"{name(b)} / in-tree" for b in ours) +
+              " | guest CPU us/IO " + " | ".join(name(b) for b in guests) +
+              " | events to backend /IO " + " | ".join(name(b) for b in guests) +
+              " | events to guest /IO " + " | ".join(name(b) for b in guests) + " |",
+              "|---|" + "---|" * (len(bes) + len(ours) + 3 * len(guests))]
     for wl in workloads:
-        d = {be: stat(wl, be, lambda s: per_io(s, "dom0_cpu"))[0] for be in BACKENDS}
-        g = {be: stat(wl, be, lambda s: per_io(s, "guest_cpu"))[0] for be in BACKENDS}
-        eb = {be: stat(wl, be, lambda s: per_io(s, "ev_to_backend", 1))[0] for be in BACKENDS}
-        eg = {be: stat(wl, be, lambda s: per_io(s, "ev_to_guest", 1))[0] for be in BACKENDS}
-        lines.append(f"| {LABEL.get(wl, wl)} | {fmt(d['native'])} | {fmt(d['intree'])} "
-                     f"| {fmt(d['pvback'])} | {ratio(d['pvback'], d['intree'])} "
-                     f"| {fmt(g['intree'])} | {fmt(g['pvback'])} "
-                     f"| {fmt(eb['intree'], 2)} | {fmt(eb['pvback'], 2)} "
-                     f"| {fmt(eg['intree'], 2)} | {fmt(eg['pvback'], 2)} |")
+        def costs(key, scale=1e6):
+            return {be: stat(wl, be, lambda s: per_io(s, key, scale))[0] for be in bes}
+        d, g = costs("dom0_cpu"), costs("guest_cpu")
+        eb, eg = costs("ev_to_backend", 1), costs("ev_to_guest", 1)
+        cells = [fmt(d[b]) for b in bes] + [ratio(d[b], d.get("intree")) for b in ours]
+        cells += [fmt(g[b]) for b in guests]
+        cells += [fmt(eb[b], 2) for b in guests] + [fmt(eg[b], 2) for b in guests]
+        lines.append(f"| {LABEL.get(wl, wl)} | " + " | ".join(cells) + " |")
     table = "\n".join(lines) + "\n"
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write(table)
@@ -146,6 +162,9 @@ def main():
         with open(dat, "w") as f:
             for row in chart:
                 f.write(row[0] + " " + " ".join(f"{x:.4f}" for x in row[1:]) + "\n")
+        series = ", ".join(
+            (f'"{dat}" using 2:3:4:xtic(1)' if i == 0 else f'"" using {2 + 3 * i}:{3 + 3 * i}:{4 + 3 * i}')
+            + f' title "{TITLE.get(be, be)}"' for i, be in enumerate(guests))
         plot = f"""
 set terminal pngcairo size 1000,520 font ",10"
 set output "{os.path.join(out, 'chart.png')}"
@@ -157,8 +176,7 @@ set yrange [0:*]
 set grid ytics
 set xtics rotate by -20
 set key top right
-plot "{dat}" using 2:3:4:xtic(1) title "in-tree xen-blkback", \\
-     "" using 5:6:7 title "pvblkback"
+plot {series}
 """
         try:
             subprocess.run(["gnuplot"], input=plot, text=True, check=True)

@@ -5,7 +5,9 @@
 #   native  fio in dom0 on the region of /dev/sda (the limit)
 #   intree  a guest whose disk is a dm-linear device of the region, served by xen-blkback
 #   pvback  a guest whose disk is the region itself, served by pvblkback
-# in rounds whose backend order rotates. Every sample becomes one "# PVBENCH {json}" line on
+# in rounds whose backend order rotates. PVTEST_BENCH_BACKENDS (a comma-separated list of
+# those) may add a fourth path for a same-boot A/B of persistent grants:
+#   pvback-pg  as pvback, with max_persistent_grants=PVTEST_BENCH_PG (1056) while it runs Every sample becomes one "# PVBENCH {json}" line on
 # the console; tools/testing/bench/bench.sh turns them into the table, JSON file and chart.
 # A sample is a window of PVTEST_BENCH_SECS seconds inside a running fio: throughput from the
 # sectors the server's disk moved, CPU time of dom0 and the guests from Xen ("xl list"),
@@ -33,6 +35,13 @@ else
 	WORKLOADS=(rr4k-qd32 agg3-rr4k-qd32)
 fi
 BACKENDS=(native intree pvback)
+[ -z "${PVTEST_BENCH_BACKENDS:-}" ] || IFS=, read -ra BACKENDS <<<"$PVTEST_BENCH_BACKENDS"
+for be in "${BACKENDS[@]}"; do
+	case $be in native | intree | pvback | pvback-pg) ;;
+	*) tap_bail "PVTEST_BENCH_BACKENDS: unknown backend '$be' (native, intree, pvback, pvback-pg)" ;;
+	esac
+done
+PG=${PVTEST_BENCH_PG:-1056}
 # One region per guest, 4 GiB apart, far from the other scenarios' regions.
 STARTS=(200G 204G 208G)
 GUESTS=(bench0 bench1 bench2)
@@ -46,9 +55,12 @@ dm_remove() {
 }
 trap 'pvtest_cleanup >/dev/null 2>&1; dm_remove' EXIT
 # Per backend and round: one check per workload; for guests, who served them and that they went.
-per=${#WORKLOADS[@]}
-tap_plan $((ROUNDS * (3 * per + 4)))
-tap_diag "mode $MODE: $ROUNDS round(s) of ${SECS}s samples, regions of $SIZE"
+per=${#WORKLOADS[@]} checks=0
+for be in "${BACKENDS[@]}"; do
+	if [ "$be" = native ]; then checks=$((checks + per)); else checks=$((checks + per + 2)); fi
+done
+tap_plan $((ROUNDS * checks))
+tap_diag "mode $MODE: $ROUNDS round(s) of ${SECS}s samples, regions of $SIZE, backends ${BACKENDS[*]}"
 
 # fio options of a workload (without the file, offset and size).
 wl_args() {
@@ -221,14 +233,22 @@ guest_sample() {
 	sample "$r" "$be" "$wl" "$# guest(s)" "$out" "$(head -n1 <<<"$w")" "$(tail -n1 <<<"$w")" "$ev"
 }
 
+# pg_set N: pvblkback's max_persistent_grants, for the devices created from now on.
+PG_PARAM=/sys/module/pvblkback/parameters/max_persistent_grants
+pg_set() { echo "$1" >"$PG_PARAM" || tap_bail "cannot set max_persistent_grants=$1"; }
+
 run_guests() {
-	local r=$1 be=$2 wl mod want=pvblkback
+	local r=$1 be=$2 wl mod want=pvblkback pg0=''
 	[ "$be" = intree ] && want=xen_blkback
 	# shellcheck disable=SC2034 # read by blk_backend_load
-	PVBACK_BACKEND=$be
+	PVBACK_BACKEND=${be%-pg}
 	blk_backend_load || tap_bail "cannot load the $be backend"
+	if [ "$be" = pvback-pg ]; then
+		pg0=$(cat "$PG_PARAM")
+		pg_set "$PG"
+	fi
 	# For the record: a benchmark of pvblkback is one of its parameters too.
-	[ "$be" != pvback ] || tap_diag "pvblkback parameters: $(cd /sys/module/pvblkback/parameters &&
+	[ "$want" != pvblkback ] || tap_diag "$be: pvblkback parameters: $(cd /sys/module/pvblkback/parameters &&
 		for f in *; do printf '%s=%s ' "$f" "$(cat "$f")"; done)"
 	start_guests "$be" 0 || tap_bail "round $r: guest on $be did not start"
 	mod=$(vbd_driver_module "$(guest_domid bench0)" xvda) || true
@@ -244,6 +264,8 @@ run_guests() {
 		*) guest_sample "$r" "$be" "$wl" 0 ;;
 		esac
 	done
+	[ "$want" != pvblkback ] || tap_diag "$be: persistent grants kept by bench0's ring(s):" \
+		"$(vbd_attr "$(guest_domid bench0)" xvda persistent_grants || echo '?')"
 	stop_guests 0 || tap_bail "round $r: bench0 on $be did not go away"
 	for wl in "${WORKLOADS[@]}"; do
 		case $wl in mq2-*)
@@ -253,6 +275,7 @@ run_guests() {
 			;;
 		esac
 	done
+	[ -z "$pg0" ] || pg_set "$pg0"
 	tap_ok "round $r: $be guests came and went"
 }
 
@@ -269,8 +292,8 @@ dmsetup mknodes
 
 for r in $(seq 1 "$ROUNDS"); do
 	# Rotate the order so that no backend always runs first (or after the same one).
-	for k in 0 1 2; do
-		be=${BACKENDS[$(((r - 1 + k) % 3))]}
+	for k in "${!BACKENDS[@]}"; do
+		be=${BACKENDS[$(((r - 1 + k) % ${#BACKENDS[@]}))]}
 		if [ "$be" = native ]; then run_native "$r"; else run_guests "$r" "$be"; fi
 	done
 done

@@ -15,11 +15,10 @@ import subprocess
 import sys
 
 # Every path bench.sh knows, in the table's order; a report shows those it has samples of.
-BACKENDS = ("native", "intree", "pvback", "pvback-pg")
-NAME = {"native": "native", "intree": "in-tree", "pvback": "pvback",
-        "pvback-pg": "pvback+pg"}
-TITLE = {"intree": "in-tree xen-blkback", "pvback": "pvblkback",
-         "pvback-pg": "pvblkback, persistent grants"}
+BACKENDS = ("native", "intree", "pvback", "pvback-alt")
+NAME = {"native": "native", "intree": "in-tree", "pvback": "pvback", "pvback-alt": "pvback-alt"}
+# Chart titles; pvback-alt's gets the parameters it ran with.
+TITLE = {"intree": "in-tree xen-blkback", "pvback": "pvblkback"}
 ORDER = ("rr4k-qd1", "rr4k-qd32", "rw4k-qd32", "sr1m-qd4", "sw1m-qd4", "mix4k-qd16",
          "agg3-rr4k-qd32", "mq2-rr4k-qd32")
 LABEL = {
@@ -73,6 +72,13 @@ def ratio(a, b):
     return f"{a / b:.2f}" if a is not None and b else "-"
 
 
+def per_round(by, wl, be, ref):
+    """Ratios of be to ref round by round: TCG's speed drifts less within a round."""
+    a = {s["round"]: throughput(wl, s) for s in by.get((wl, be), [])}
+    b = {s["round"]: throughput(wl, s) for s in by.get((wl, ref), [])}
+    return " ".join(ratio(a[r], b[r]) for r in sorted(a) if r in b) or "-"
+
+
 def main():
     args = sys.argv[1:]
     title = "pvblkback benchmark"
@@ -101,6 +107,9 @@ def main():
     present = {s["backend"] for s in samples}
     bes = [b for b in BACKENDS if b in present] + sorted(present - set(BACKENDS))
     ours = [b for b in bes if b.startswith("pvback")]
+    alt = next((s.get("params", "") for s in samples if s["backend"] == "pvback-alt"), None)
+    if alt is not None:
+        TITLE["pvback-alt"] = f"pvblkback, {alt}"
     guests = [b for b in bes if b != "native"]
     workloads = [w for w in ORDER if any((w, b) in by for b in bes)]
     workloads += sorted({s["workload"] for s in samples} - set(workloads))
@@ -111,10 +120,11 @@ def main():
         return med(xs), spread(xs)
 
     lines = [f"# {title}", "",
-             f"{rounds} round(s) of {round(samples[0]['secs'])} s samples; median (min-max).", "",
+             f"{rounds} round(s) of {round(samples[0]['secs'])} s samples; median (min-max)." +
+             (f" pvback-alt: pvblkback with {alt}." if alt is not None else ""), "",
              "| workload | unit | " + " | ".join(name(b) for b in bes) + " | " +
-             " | ".join(f"{name(b)} / in-tree | {name(b)} / native" for b in ours) + " |",
-             "|---|---|" + "---|" * (len(bes) + 2 * len(ours))]
+             " | ".join(f"{name(b)} / in-tree | per round | {name(b)} / native" for b in ours) + " |",
+             "|---|---|" + "---|" * (len(bes) + 3 * len(ours))]
     chart = []
     for wl in workloads:
         cells, meds = [], {}
@@ -124,6 +134,7 @@ def main():
             cells.append(f"{fmt(m)} ({fmt(lo)}-{fmt(hi)})" if m is not None else "-")
         for be in ours:
             cells.append(ratio(meds[be][0], meds.get("intree", (None,))[0]))
+            cells.append(per_round(by, wl, be, "intree"))
             cells.append(ratio(meds[be][0], meds.get("native", (None,))[0]))
         lines.append(f"| {LABEL.get(wl, wl)} | {unit(wl)} | " + " | ".join(cells) + " |")
         n = meds.get("native", (None,))[0]

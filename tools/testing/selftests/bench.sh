@@ -6,8 +6,9 @@
 #   intree  a guest whose disk is a dm-linear device of the region, served by xen-blkback
 #   pvback  a guest whose disk is the region itself, served by pvblkback
 # in rounds whose backend order rotates. PVTEST_BENCH_BACKENDS (a comma-separated list of
-# those) may add a fourth path for a same-boot A/B of persistent grants:
-#   pvback-pg  as pvback, with max_persistent_grants=PVTEST_BENCH_PG (1056) while it runs Every sample becomes one "# PVBENCH {json}" line on
+# those) may add a fourth path, for a same-boot A/B of pvblkback's parameters:
+#   pvback-alt  as pvback, with the parameters PVTEST_BENCH_ALT ("max_persistent_grants=1056",
+#               space-separated NAME=VALUE of /sys/module/pvblkback/parameters) while it runs Every sample becomes one "# PVBENCH {json}" line on
 # the console; tools/testing/bench/bench.sh turns them into the table, JSON file and chart.
 # A sample is a window of PVTEST_BENCH_SECS seconds inside a running fio: throughput from the
 # sectors the server's disk moved, CPU time of dom0 and the guests from Xen ("xl list"),
@@ -37,11 +38,14 @@ fi
 BACKENDS=(native intree pvback)
 [ -z "${PVTEST_BENCH_BACKENDS:-}" ] || IFS=, read -ra BACKENDS <<<"$PVTEST_BENCH_BACKENDS"
 for be in "${BACKENDS[@]}"; do
-	case $be in native | intree | pvback | pvback-pg) ;;
-	*) tap_bail "PVTEST_BENCH_BACKENDS: unknown backend '$be' (native, intree, pvback, pvback-pg)" ;;
+	case $be in native | intree | pvback | pvback-alt) ;;
+	*) tap_bail "PVTEST_BENCH_BACKENDS: unknown backend '$be' (native, intree, pvback, pvback-alt)" ;;
 	esac
 done
-PG=${PVTEST_BENCH_PG:-1056}
+read -ra ALT <<<"${PVTEST_BENCH_ALT:-max_persistent_grants=1056}"
+for kv in "${ALT[@]}"; do
+	[[ $kv =~ ^[a-z_]+=[0-9]+$ ]] || tap_bail "PVTEST_BENCH_ALT: '$kv' is not NAME=NUMBER"
+done
 # One region per guest, 4 GiB apart, far from the other scenarios' regions.
 STARTS=(200G 204G 208G)
 GUESTS=(bench0 bench1 bench2)
@@ -154,8 +158,9 @@ sample() {
 	lat=$(grep '^3;' <<<"$5" | awk -F';' '{ n = $8 + $49; if (n) { l += ($8 * $40 + $49 * $81) / n; k++ } }
 		END { printf "%.1f\n", k ? l / k : 0 }')
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	printf '# PVBENCH {"round":%d,"backend":"%s","workload":"%s","secs":%s,"ios":%d,"bytes":%d,"lat_us":%s,"dom0_cpu":%s,"guest_cpu":%s,"ev_to_backend":%d,"ev_to_guest":%d}\n' \
-		"$r" "$be" "$wl" "$secs" "$ios" $(((s1 - s0) * 512)) "$lat" \
+	printf '# PVBENCH {"round":%d,"backend":"%s",%s"workload":"%s","secs":%s,"ios":%d,"bytes":%d,"lat_us":%s,"dom0_cpu":%s,"guest_cpu":%s,"ev_to_backend":%d,"ev_to_guest":%d}\n' \
+		"$r" "$be" "$([ "$be" != pvback-alt ] || printf '"params":"%s",' "${ALT[*]}")" \
+		"$wl" "$secs" "$ios" $(((s1 - s0) * 512)) "$lat" \
 		"$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }')" \
 		"$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.1f", b - a }')" \
 		$((e1 - e0)) "$8"
@@ -233,19 +238,30 @@ guest_sample() {
 	sample "$r" "$be" "$wl" "$# guest(s)" "$out" "$(head -n1 <<<"$w")" "$(tail -n1 <<<"$w")" "$ev"
 }
 
-# pg_set N: pvblkback's max_persistent_grants, for the devices created from now on.
-PG_PARAM=/sys/module/pvblkback/parameters/max_persistent_grants
-pg_set() { echo "$1" >"$PG_PARAM" || tap_bail "cannot set max_persistent_grants=$1"; }
+# params_set NAME=VALUE...: pvblkback's parameters, for the devices created from now on.
+params_set() {
+	local kv
+	for kv in "$@"; do
+		echo "${kv#*=}" >"/sys/module/pvblkback/parameters/${kv%%=*}" ||
+			tap_bail "cannot set pvblkback's parameter $kv"
+	done
+}
+
+# params_get NAME=VALUE...: NAME=(the value now) for each.
+params_get() {
+	local kv
+	for kv in "$@"; do echo "${kv%%=*}=$(cat "/sys/module/pvblkback/parameters/${kv%%=*}")"; done
+}
 
 run_guests() {
-	local r=$1 be=$2 wl mod want=pvblkback pg0=''
+	local r=$1 be=$2 wl mod want=pvblkback saved=()
 	[ "$be" = intree ] && want=xen_blkback
 	# shellcheck disable=SC2034 # read by blk_backend_load
-	PVBACK_BACKEND=${be%-pg}
+	PVBACK_BACKEND=${be%-alt}
 	blk_backend_load || tap_bail "cannot load the $be backend"
-	if [ "$be" = pvback-pg ]; then
-		pg0=$(cat "$PG_PARAM")
-		pg_set "$PG"
+	if [ "$be" = pvback-alt ]; then
+		mapfile -t saved < <(params_get "${ALT[@]}")
+		params_set "${ALT[@]}"
 	fi
 	# For the record: a benchmark of pvblkback is one of its parameters too.
 	[ "$want" != pvblkback ] || tap_diag "$be: pvblkback parameters: $(cd /sys/module/pvblkback/parameters &&
@@ -275,7 +291,7 @@ run_guests() {
 			;;
 		esac
 	done
-	[ -z "$pg0" ] || pg_set "$pg0"
+	[ ${#saved[@]} -eq 0 ] || params_set "${saved[@]}"
 	tap_ok "round $r: $be guests came and went"
 }
 

@@ -98,6 +98,8 @@ struct pvblk_limits {
 	unsigned int max_pgrants;
 	/* how long a response may wait for others to share an interrupt */
 	u32 rsp_hold_ns;
+	/* answer a request where its I/O ends, not always in the thread */
+	bool answer_inline;
 	bool discard;			/* feature-discard advertised */
 	bool secure_discard;		/* discard-secure advertised */
 };

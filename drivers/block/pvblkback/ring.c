@@ -103,13 +103,16 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 		p->pg = ring->pgs + i * ring->seg_max;
 		list_add_tail(&p->node, &ring->free);
 	}
+	ring->stopped = false;
+	ratelimit_state_init(&ring->rs, 5 * HZ, 10);
+	spin_lock_init(&ring->lock);
 	ring->inflight = 0;
 	ring->rsp_pub = ring->br.rsp_prod_pvt;
 	ring->hold_until = 0;
-	ring->stopped = false;
-	ratelimit_state_init(&ring->rs, 5 * HZ, 10);
-	spin_lock_init(&ring->done_lock);
 	INIT_LIST_HEAD(&ring->done);
+	INIT_LIST_HEAD(&ring->released);
+	ring->want_kick = false;
+	ring->closing = false;
 	init_waitqueue_head(&ring->wq);
 	atomic_set(&ring->kicked, 0);
 	return 0;
@@ -153,15 +156,20 @@ static void pvblk_ring_evict(struct pvblk_ring *ring, unsigned int n)
 	}
 }
 
+static void pvblk_reap(struct pvblk_ring *ring);
+
 /*
- * Only once nothing is in flight: the caller drains first, so every
- * persistent grant is idle and gets unmapped here.
+ * Only once nothing is in flight: the caller drains first.  Requests
+ * answered since give back their persistent grants, so that every one is
+ * idle and gets unmapped here.
  */
 void pvblk_ring_free(struct pvblk_ring *ring)
 {
 	WARN_ON_ONCE(ring->inflight);
-	if (ring->pool)
+	if (ring->pool) {
+		pvblk_reap(ring);
 		pvblk_ring_evict(ring, ring->pgnt.count);
+	}
 	pvblk_ring_free_pool(ring);
 }
 
@@ -171,31 +179,22 @@ void pvblk_ring_kick(struct pvblk_ring *ring)
 	wake_up(&ring->wq);
 }
 
-/**
- * pvblk_ring_complete - the I/O layer is done with a request
- * @p: the request
- * @error: 0 or a negative errno
- *
- * May be called from any context; the response is written later by the
- * ring's thread, which also owns the grant mappings.
- */
-void pvblk_ring_complete(struct pvblk_pending *p, int error)
-{
-	struct pvblk_ring *ring = p->ring;
-	unsigned long flags;
-
-	p->error = error;
-	spin_lock_irqsave(&ring->done_lock, flags);
-	list_add_tail(&p->node, &ring->done);
-	spin_unlock_irqrestore(&ring->done_lock, flags);
-	pvblk_ring_kick(ring);
-}
-
+/* Write the response to a request; the caller holds ring->lock. */
 static void pvblk_respond(struct pvblk_ring *ring, struct pvblk_pending *p,
 			  s16 status)
 {
+	lockdep_assert_held(&ring->lock);
 	pvblk_put_rsp(ring->abi, pvback_ring_next_rsp(&ring->br), p->req.id,
 		      pvblk_rsp_op(&p->req), status);
+}
+
+/* The thread answers a request it did not submit; it is free again. */
+static void pvblk_answer(struct pvblk_ring *ring, struct pvblk_pending *p,
+			 s16 status)
+{
+	spin_lock_irq(&ring->lock);
+	pvblk_respond(ring, p, status);
+	spin_unlock_irq(&ring->lock);
 	list_add(&p->node, &ring->free);
 }
 
@@ -213,7 +212,10 @@ unsigned int pvblk_lat_bucket(u64 ns)
 		     PVBLK_LAT_BUCKETS - 1);
 }
 
-/* Answer a request whose I/O ended; its grants are already unmapped. */
+/*
+ * Answer a request whose I/O ended; its own mappings are already undone.
+ * The caller holds ring->lock.
+ */
 static void pvblk_finish(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	s16 status = BLKIF_RSP_OKAY;
@@ -227,6 +229,72 @@ static void pvblk_finish(struct pvblk_ring *ring, struct pvblk_pending *p)
 	}
 	ring->inflight--;
 	pvblk_respond(ring, p, status);
+}
+
+static bool pvblk_publish(struct pvblk_ring *ring);
+
+/*
+ * Undo a request's own mappings where its I/O ended, if the ops can do so
+ * there.  Return: true if none is left, so it can be answered at once.
+ */
+static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	struct page *pages[PVBLK_MAX_DIRECT_SEGS];
+	grant_handle_t handles[PVBLK_MAX_DIRECT_SEGS];
+	unsigned int i, k = 0;
+
+	/* Held responses are timed by the thread. */
+	if (!ring->lim->answer_inline || ring->lim->rsp_hold_ns)
+		return false;
+	if (!p->nr_mapped)
+		return true;
+	if (p->nr_mapped > PVBLK_MAX_DIRECT_SEGS || !ring->ops->unmap_atomic)
+		return false;
+	for (i = 0; i < p->req.nr_segs && k < p->nr_mapped; i++) {
+		if (p->pg[i])
+			continue;
+		pages[k] = p->pages[i];
+		handles[k++] = p->handles[i];
+	}
+	if (!ring->ops->unmap_atomic(ring, pages, handles, k))
+		return false;
+	p->nr_mapped = 0;
+	return true;
+}
+
+/**
+ * pvblk_ring_complete - the I/O layer is done with a request
+ * @p: the request
+ * @error: 0 or a negative errno
+ *
+ * May be called from any context.  A request with no mapping left to
+ * undo is answered here and now: the guest gets it without waiting for
+ * the ring's thread, and the thread is not woken for it.  Its persistent
+ * grants, if any, go back to the cache when the thread next runs.  Other
+ * requests are handed to the thread, which unmaps them in batches.
+ */
+void pvblk_ring_complete(struct pvblk_pending *p, int error)
+{
+	struct pvblk_ring *ring = p->ring;
+	bool answered, notify = false, kick = true;
+	unsigned long flags;
+
+	p->error = error;
+	answered = pvblk_unmap_now(ring, p);
+	spin_lock_irqsave(&ring->lock, flags);
+	if (answered) {
+		pvblk_finish(ring, p);
+		list_add_tail(&p->node, &ring->released);
+		notify = pvblk_publish(ring);
+		kick = ring->want_kick || ring->closing;
+	} else {
+		list_add_tail(&p->node, &ring->done);
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+	if (notify)
+		ring->ops->notify(ring);
+	if (kick)
+		pvblk_ring_kick(ring);
 }
 
 static void pvblk_reject(struct pvblk_ring *ring, struct pvblk_pending *p,
@@ -254,7 +322,7 @@ static void pvblk_reject(struct pvblk_ring *ring, struct pvblk_pending *p,
 				" writes to a read-only disk" : "");
 		break;
 	}
-	pvblk_respond(ring, p, pvblk_verdict_status(v));
+	pvblk_answer(ring, p, pvblk_verdict_status(v));
 }
 
 static void pvblk_account(struct pvblk_ring *ring, const struct pvblk_io *io)
@@ -287,7 +355,7 @@ static void pvblk_map_failed(struct pvblk_ring *ring, struct pvblk_pending *p,
 	if (__ratelimit(&ring->rs))
 		pr_warn("%s: request %llu: cannot access the guest's %s; refused\n",
 			ring->name, p->req.id, what);
-	pvblk_respond(ring, p, BLKIF_RSP_ERROR);
+	pvblk_answer(ring, p, BLKIF_RSP_ERROR);
 }
 
 /*
@@ -421,7 +489,9 @@ static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
 			pvblk_pgnt_keep(ring, p);
 		pvblk_account(ring, &p->io);
 		p->start_ns = ktime_get_ns();
+		spin_lock_irq(&ring->lock);
 		ring->inflight++;
+		spin_unlock_irq(&ring->lock);
 		ring->ops->submit(ring, p);
 	}
 	b->n = 0;
@@ -450,21 +520,35 @@ static void pvblk_retire(struct pvblk_ring *ring, struct pvblk_batch *b)
 	}
 	if (k)
 		ring->ops->unmap(ring, ring->tmp_pages, ring->tmp_handles, k);
+	spin_lock_irq(&ring->lock);
 	for (r = 0; r < b->n; r++)
 		pvblk_finish(ring, b->p[r]);
+	spin_unlock_irq(&ring->lock);
+	for (r = 0; r < b->n; r++)
+		list_add(&b->p[r]->node, &ring->free);
 	b->n = 0;
 	b->segs = 0;
 }
 
+/*
+ * Take back the requests answered where they ended, and answer those
+ * handed over with mappings to undo.
+ */
 static void pvblk_reap(struct pvblk_ring *ring)
 {
 	struct pvblk_pending *p, *tmp;
 	struct pvblk_batch b = {};
+	LIST_HEAD(released);
 	LIST_HEAD(done);
 
-	spin_lock_irq(&ring->done_lock);
+	spin_lock_irq(&ring->lock);
+	list_splice_init(&ring->released, &released);
 	list_splice_init(&ring->done, &done);
-	spin_unlock_irq(&ring->done_lock);
+	spin_unlock_irq(&ring->lock);
+	list_for_each_entry_safe(p, tmp, &released, node) {
+		pvblk_pgnt_release(ring, p);
+		list_move(&p->node, &ring->free);
+	}
 	list_for_each_entry_safe(p, tmp, &done, node) {
 		list_del(&p->node);
 		if (pvblk_batch_full(ring, &b, p->nr_mapped))
@@ -493,26 +577,30 @@ static void pvblk_stop(struct pvblk_ring *ring)
 #define PVBLK_HOLD_INFLIGHT	4
 #define PVBLK_HOLD_MAX		8
 
-/* Publish the responses written so far, or hold them a bounded while. */
-static void pvblk_publish(struct pvblk_ring *ring)
+/*
+ * Publish the responses written so far, or hold them a bounded while.
+ * The caller holds ring->lock.  Return: true if the frontend wants to be
+ * notified.
+ */
+static bool pvblk_publish(struct pvblk_ring *ring)
 {
 	unsigned int unpub = ring->br.rsp_prod_pvt - ring->rsp_pub;
 	u64 now;
 
+	lockdep_assert_held(&ring->lock);
 	if (!unpub)
-		return;
+		return false;
 	if (ring->lim->rsp_hold_ns && ring->inflight >= PVBLK_HOLD_INFLIGHT &&
 	    unpub < PVBLK_HOLD_MAX) {
 		now = ktime_get_ns();
 		if (!ring->hold_until)
 			ring->hold_until = now + ring->lim->rsp_hold_ns;
 		if (now < ring->hold_until)
-			return;
+			return false;
 	}
 	ring->hold_until = 0;
 	ring->rsp_pub = ring->br.rsp_prod_pvt;
-	if (pvback_ring_push(&ring->br))
-		ring->ops->notify(ring);
+	return pvback_ring_push(&ring->br);
 }
 
 /**
@@ -522,14 +610,17 @@ static void pvblk_publish(struct pvblk_ring *ring)
  * Return: nanoseconds until the held responses must be published (at
  * least 1), or 0 when none are held; the ring's thread sleeps no longer.
  */
-u64 pvblk_ring_hold_left(const struct pvblk_ring *ring)
+u64 pvblk_ring_hold_left(struct pvblk_ring *ring)
 {
-	u64 now;
+	u64 until, now;
 
-	if (!ring->hold_until)
+	spin_lock_irq(&ring->lock);
+	until = ring->hold_until;
+	spin_unlock_irq(&ring->lock);
+	if (!until)
 		return 0;
 	now = ktime_get_ns();
-	return now < ring->hold_until ? ring->hold_until - now : 1;
+	return now < until ? until - now : 1;
 }
 
 /**
@@ -538,8 +629,51 @@ u64 pvblk_ring_hold_left(const struct pvblk_ring *ring)
  */
 void pvblk_ring_drain(struct pvblk_ring *ring)
 {
+	bool notify;
+
 	pvblk_reap(ring);
-	pvblk_publish(ring);
+	spin_lock_irq(&ring->lock);
+	notify = pvblk_publish(ring);
+	spin_unlock_irq(&ring->lock);
+	if (notify)
+		ring->ops->notify(ring);
+}
+
+/**
+ * pvblk_ring_close - the ring's thread is stopping
+ * @ring: the ring
+ *
+ * From now on every completion kicks the thread, which drains until
+ * nothing is left in flight.
+ *
+ * Return: true while requests are in flight.
+ */
+bool pvblk_ring_close(struct pvblk_ring *ring)
+{
+	bool busy;
+
+	spin_lock_irq(&ring->lock);
+	ring->closing = true;
+	busy = ring->inflight;
+	spin_unlock_irq(&ring->lock);
+	return busy;
+}
+
+/*
+ * No free request: take back those answered meanwhile, or have the next
+ * completion wake the thread.  Return: true if none came back.
+ */
+static bool pvblk_ring_starved(struct pvblk_ring *ring)
+{
+	bool none;
+
+	spin_lock_irq(&ring->lock);
+	none = list_empty(&ring->released) && list_empty(&ring->done);
+	ring->want_kick = none;
+	spin_unlock_irq(&ring->lock);
+	if (!none)
+		pvblk_reap(ring);
+	return none;
 }
 
 /**
@@ -561,9 +695,16 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed)
 	int n;
 
 	*consumed = 0;
+	/* Running now: a starved round below asks again. */
+	spin_lock_irq(&ring->lock);
+	ring->want_kick = false;
+	spin_unlock_irq(&ring->lock);
 	pvblk_reap(ring);
 	while (!ring->stopped) {
+		/* It compares with rsp_prod_pvt, which completions move. */
+		spin_lock_irq(&ring->lock);
 		n = pvback_ring_unconsumed(&ring->br);
+		spin_unlock_irq(&ring->lock);
 		if (n < 0) {
 			pvblk_stop(ring);
 			break;
@@ -580,6 +721,8 @@ bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed)
 		p = list_first_entry_or_null(&ring->free, struct pvblk_pending,
 					     node);
 		if (!p) {
+			if (!pvblk_ring_starved(ring))
+				continue;
 			/* Only possible with I/O in flight: it will kick us. */
 			pvblk_stat_add(ring->stats, PVBLK_ST_OO_REQ, 1);
 			break;

@@ -92,7 +92,18 @@ struct pvblk_ring_ops {
 	/* Undo @n mappings together (at most ring->batch_segs). */
 	void (*unmap)(struct pvblk_ring *ring, struct page **pages,
 		      grant_handle_t *handles, unsigned int n);
-	/* Start p->io; ends with pvblk_ring_complete(), from any context. */
+	/*
+	 * Optional: undo the @n (at most PVBLK_MAX_DIRECT_SEGS) mappings of
+	 * one ended request from any context, a bio's completion included,
+	 * so that it can be answered there.  Return: false, with nothing
+	 * undone, if that cannot be done now; unmap() does it later.
+	 */
+	bool (*unmap_atomic)(struct pvblk_ring *ring, struct page **pages,
+			     grant_handle_t *handles, unsigned int n);
+	/*
+	 * Start p->io; ends with pvblk_ring_complete(), from any context,
+	 * possibly before submit() returns.
+	 */
 	void (*submit)(struct pvblk_ring *ring, struct pvblk_pending *p);
 	/* Tell the frontend that responses are waiting. */
 	void (*notify)(struct pvblk_ring *ring);
@@ -110,7 +121,9 @@ struct pvblk_ring {
 
 	/*
 	 * Only the ring's thread (or a KUnit test standing in for it) touches
-	 * the fields below, so they need no lock.
+	 * the fields below up to rs, so they need no lock; except br's
+	 * response side (rsp_prod_pvt and the slots it has not published),
+	 * which is written under lock.
 	 */
 	struct pvback_ring br;
 	struct pvblk_pending *pool;
@@ -127,15 +140,22 @@ struct pvblk_ring {
 	struct pvblk_pgnt_cache pgnt;	/* empty unless persistent */
 	void *indirect_buf;		/* private copy of an indirect page */
 	struct list_head free;
-	unsigned int inflight;		/* submitted, not yet answered */
-	u32 rsp_pub;			/* responses published up to here */
-	u64 hold_until;			/* held responses due (ns), or 0 */
 	bool stopped;			/* frontend broke the ring protocol */
 	struct ratelimit_state rs;
 
-	/* done_lock protects done: completions arrive from IRQ context. */
-	spinlock_t done_lock;
-	struct list_head done;
+	/*
+	 * lock protects the fields below up to closing and br's response
+	 * side: a completion arrives in any context and, when it has no
+	 * mapping left to undo there, answers its request at once.
+	 */
+	spinlock_t lock;
+	unsigned int inflight;		/* submitted, not yet answered */
+	u32 rsp_pub;			/* responses published up to here */
+	u64 hold_until;			/* held responses due (ns), or 0 */
+	struct list_head done;		/* ended, mappings left to undo */
+	struct list_head released;	/* answered, may hold persistent grants */
+	bool want_kick;			/* the thread waits for a free request */
+	bool closing;			/* the thread waits for the last one */
 
 	/* Set by completions and events, waited on by the ring's thread. */
 	wait_queue_head_t wq;
@@ -148,10 +168,11 @@ size_t pvblk_ring_mem(const struct pvblk_ring *ring);
 void pvblk_ring_free(struct pvblk_ring *ring);
 bool pvblk_ring_process(struct pvblk_ring *ring, unsigned int *consumed);
 void pvblk_ring_drain(struct pvblk_ring *ring);
+bool pvblk_ring_close(struct pvblk_ring *ring);
 void pvblk_ring_complete(struct pvblk_pending *p, int error);
 void pvblk_ring_kick(struct pvblk_ring *ring);
 unsigned int pvblk_ring_pgrants(const struct pvblk_ring *ring);
-u64 pvblk_ring_hold_left(const struct pvblk_ring *ring);
+u64 pvblk_ring_hold_left(struct pvblk_ring *ring);
 unsigned int pvblk_lat_bucket(u64 ns);
 
 static inline void pvblk_stat_add(struct pvblk_stats *s, enum pvblk_stat i,

@@ -77,6 +77,15 @@ MODULE_PARM_DESC(rsp_hold_us,
 		 "Microseconds a response may wait for others while the ring is busy, so the guest takes them with one interrupt, 0 (default: never) to 10000");
 
 /*
+ * 1 by default; 0 leaves every answer to the ring's thread, as before it
+ * could answer where the I/O ends: for comparisons, and as a way out.
+ */
+static unsigned int pvblk_answer_inline = 1;
+PVBACK_PARAM_RANGE(answer_inline, pvblk_answer_inline, 0, 1);
+MODULE_PARM_DESC(answer_inline,
+		 "Answer a request where its I/O ends when it has at most 11 grants to unmap, 1 (default), or always in the ring's thread, 0");
+
+/*
  * An optional unsigned key of the frontend: @def when absent, -EINVAL when
  * it is no decimal number or does not fit (no silent wrap).
  */
@@ -581,6 +590,7 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	dev->lim.max_requests = READ_ONCE(pvblk_max_requests);
 	dev->lim.max_pgrants = READ_ONCE(pvblk_max_pgrants);
 	dev->lim.rsp_hold_ns = READ_ONCE(pvblk_rsp_hold_us) * NSEC_PER_USEC;
+	dev->lim.answer_inline = READ_ONCE(pvblk_answer_inline);
 	dev->max_order = READ_ONCE(pvblk_max_ring_order);
 	dev->max_queues = READ_ONCE(pvblk_max_queues) ?:
 		min_t(unsigned int, num_online_cpus(), PVBLK_MAX_QUEUES);

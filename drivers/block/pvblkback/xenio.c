@@ -150,6 +150,39 @@ static void pvblk_xen_unmap(struct pvblk_ring *ring, struct page **pages,
 }
 
 /*
+ * Where a bio ended: one request's few mappings, with the operations on
+ * the stack.  Pages someone else still holds a reference to are left to
+ * the thread, whose unmap waits for them.
+ */
+static bool pvblk_xen_unmap_atomic(struct pvblk_ring *ring,
+				   struct page **pages,
+				   grant_handle_t *handles, unsigned int n)
+{
+	struct gnttab_unmap_grant_ref ops[PVBLK_MAX_DIRECT_SEGS];
+	struct pvblk_queue *q = ring->priv;
+	unsigned int i;
+	int err;
+
+	if (n > ARRAY_SIZE(ops))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (page_count(pages[i]) > 1)
+			return false;
+		gnttab_set_unmap_op(&ops[i], pvblk_page_addr(pages[i]),
+				    GNTMAP_host_map, handles[i]);
+	}
+	err = gnttab_unmap_refs(ops, NULL, pages, n);
+	if (err) {
+		/* As in the thread: the pages may still map guest memory. */
+		pr_err_ratelimited("%s: unmapping %u grants failed (%d); leaking their pages\n",
+				   q->dev->name, n, err);
+		return true;
+	}
+	pvblk_put_pages(q, pages, n);
+	return true;
+}
+
+/*
  * An indirect page is read by grant copy: one hypercall, no mapping to
  * undo, and the guest cannot change what we read afterwards.  @buf is the
  * ring's kmalloc'ed descriptor buffer, which lies within one page.
@@ -191,6 +224,7 @@ const struct pvblk_ring_ops pvblk_xen_ops = {
 	.map = pvblk_xen_map,
 	.read_indirect = pvblk_xen_read_indirect,
 	.unmap = pvblk_xen_unmap,
+	.unmap_atomic = pvblk_xen_unmap_atomic,
 	.submit = pvblk_xen_submit,
 	.notify = pvblk_xen_notify,
 };
@@ -253,7 +287,7 @@ static int pvblk_thread(void *arg)
 	}
 
 	/* Bios cannot be cancelled: wait for them, answering as they end. */
-	while (ring->inflight) {
+	while (pvblk_ring_close(ring)) {
 		wait_event_timeout(ring->wq, atomic_read(&ring->kicked), HZ);
 		atomic_set(&ring->kicked, 0);
 		pvblk_ring_drain(ring);

@@ -34,6 +34,8 @@ struct fake {
 	int map_calls;
 	int mapped_segs;		/* segments fake_map mapped, ever */
 	int unmap_calls;
+	int atomic_unmaps;		/* fake_unmap_atomic calls that did */
+	bool refuse_atomic;		/* fake_unmap_atomic says "not now" */
 	bool scribble;			/* change indirect pages once read */
 	int notifies;
 	bool hold;			/* keep submitted requests */
@@ -98,13 +100,11 @@ static int fake_read_indirect(struct pvblk_ring *ring, u32 gref, void *buf,
 	return 0;
 }
 
-static void fake_unmap(struct pvblk_ring *ring, struct page **pages,
-		       grant_handle_t *handles, unsigned int n)
+static void fake_unmap_pages(struct fake *f, struct page **pages,
+			     grant_handle_t *handles, unsigned int n)
 {
-	struct fake *f = ring_fake(ring);
 	unsigned int i;
 
-	f->unmap_calls++;
 	/*
 	 * Each one is a live mapping fake_map made of that very grant: a
 	 * grant unmapped twice (cached and private) shows up here.
@@ -113,8 +113,30 @@ static void fake_unmap(struct pvblk_ring *ring, struct page **pages,
 		WARN_ON(handles[i] >= FAKE_GRANTS ||
 			pages[i] != f->grants[handles[i]] ||
 			--f->gmaps[handles[i]] < 0);
-	WARN_ON(n > ring->batch_segs);
 	f->live_maps -= n;
+}
+
+static void fake_unmap(struct pvblk_ring *ring, struct page **pages,
+		       grant_handle_t *handles, unsigned int n)
+{
+	struct fake *f = ring_fake(ring);
+
+	f->unmap_calls++;
+	WARN_ON(n > ring->batch_segs);
+	fake_unmap_pages(f, pages, handles, n);
+}
+
+static bool fake_unmap_atomic(struct pvblk_ring *ring, struct page **pages,
+			      grant_handle_t *handles, unsigned int n)
+{
+	struct fake *f = ring_fake(ring);
+
+	WARN_ON(n > PVBLK_MAX_DIRECT_SEGS || !n);
+	if (f->refuse_atomic)
+		return false;
+	f->atomic_unmaps++;
+	fake_unmap_pages(f, pages, handles, n);
+	return true;
 }
 
 static void fake_do_io(struct fake *f, struct pvblk_pending *p)
@@ -171,6 +193,16 @@ static const struct pvblk_ring_ops fake_ops = {
 	.notify = fake_notify,
 };
 
+/* As the real ops: requests are unmapped where their I/O ends. */
+static const struct pvblk_ring_ops fake_ops_atomic = {
+	.map = fake_map,
+	.read_indirect = fake_read_indirect,
+	.unmap = fake_unmap,
+	.unmap_atomic = fake_unmap_atomic,
+	.submit = fake_submit,
+	.notify = fake_notify,
+};
+
 static struct fake *fake_init(struct kunit *test, enum pvblk_abi abi,
 			      bool persistent, unsigned int max_pgrants)
 {
@@ -197,6 +229,7 @@ static struct fake *fake_init(struct kunit *test, enum pvblk_abi abi,
 	f->lim.flush = true;
 	f->lim.max_indirect_segs = 14;
 	f->lim.max_pgrants = max_pgrants;
+	f->lim.answer_inline = true;
 	f->ring.persistent = persistent;
 	f->ring.ops = &fake_ops;
 	f->ring.priv = f;
@@ -1268,6 +1301,226 @@ static void responses_held_until_due(struct kunit *test)
 	expect_rsps(test, f, 0, all_ok, 8);
 }
 
+/* A ring whose ops unmap where the I/O ends, as the real ones do. */
+static struct fake *fake_setup_atomic(struct kunit *test)
+{
+	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
+
+	f->ring.ops = &fake_ops_atomic;
+	return f;
+}
+
+/* Held requests ids 1..n, one page each, submitted and not yet ended. */
+static void push_held(struct kunit *test, struct fake *f, unsigned int n)
+{
+	unsigned int i;
+
+	f->nr_held = 0;
+	f->hold = true;
+	for (i = 0; i < n; i++) {
+		struct fe_seg s = { i % FAKE_GRANTS, 0, 7 };
+
+		fe_push(f, BLKIF_OP_READ, 1, i + 1, 8 * i, &s, 1);
+	}
+	KUNIT_EXPECT_EQ(test, process(f), n);
+	KUNIT_ASSERT_EQ(test, f->nr_held, n);
+	f->hold = false;
+	atomic_set(&f->ring.kicked, 0);
+}
+
+static void end_held(struct fake *f, unsigned int i)
+{
+	fake_do_io(f, f->held[i]);
+	pvblk_ring_complete(f->held[i], 0);
+}
+
+/* Unmapped where it ended, a request is answered there: no thread needed. */
+static void answered_where_io_ends(struct kunit *test)
+{
+	struct fake *f = fake_setup_atomic(test);
+	u64 id;
+	s16 st;
+
+	push_held(test, f, 3);
+	end_held(f, 1);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->notifies, 1);
+	KUNIT_EXPECT_EQ(test, f->atomic_unmaps, 1);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 2);
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 2U);
+	/* The thread was not woken for it. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 0);
+	end_held(f, 0);
+	end_held(f, 2);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 3, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 0);
+	KUNIT_EXPECT_EQ(test, lat_total(f), 3ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 0);
+}
+
+/* Ops that cannot unmap now leave it to the thread, in one batch. */
+static void atomic_unmap_refused(struct kunit *test)
+{
+	struct fake *f = fake_setup_atomic(test);
+	u64 id;
+	s16 st;
+
+	f->refuse_atomic = true;
+	push_held(test, f, 3);
+	end_held(f, 0);
+	end_held(f, 1);
+	end_held(f, 2);
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 3);
+	process(f);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 3, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->atomic_unmaps, 0);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+}
+
+/* With answer_inline off, every answer is the thread's, as before. */
+static void answer_inline_off(struct kunit *test)
+{
+	struct fake *f = fake_setup_atomic(test);
+	u64 id;
+	s16 st;
+
+	f->lim.answer_inline = false;
+	push_held(test, f, 2);
+	end_held(f, 0);
+	end_held(f, 1);
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
+	process(f);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->atomic_unmaps, 0);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
+}
+
+/*
+ * Requests answered where they ended come back to the pool: far more
+ * requests than the pool holds pass in a few rounds, none waiting.
+ */
+static void answered_requests_recycled(struct kunit *test)
+{
+	struct fake *f = fake_setup_atomic(test);
+	struct fe_seg s = { 3, 0, 7 };
+	unsigned int i, done = 0, rounds = 0;
+	u64 id;
+	s16 st;
+
+	KUNIT_ASSERT_EQ(test, f->ring.pool_size, 32U);
+	for (i = 0; i < 200; i++) {
+		/* A full ring: the backend runs, the frontend takes answers. */
+		if (hdr(f)->req_prod - f->rsp_seen == f->ring.br.nr_ents) {
+			process(f);
+			while (fe_pop(f, &id, &st)) {
+				KUNIT_EXPECT_EQ(test, st, BLKIF_RSP_OKAY);
+				done++;
+			}
+			rounds++;
+		}
+		fe_push(f, BLKIF_OP_WRITE, 1, i, 8 * (i % 64), &s, 1);
+	}
+	process(f);
+	while (fe_pop(f, &id, &st)) {
+		KUNIT_EXPECT_EQ(test, st, BLKIF_RSP_OKAY);
+		done++;
+	}
+	KUNIT_EXPECT_EQ(test, done, 200U);
+	KUNIT_EXPECT_EQ(test, rounds, 6U);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_OO_REQ), 0ULL);
+	KUNIT_EXPECT_EQ(test, f->atomic_unmaps, 200);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 0);
+}
+
+/*
+ * With every request in flight the thread stops taking more, and the next
+ * answer where an I/O ends wakes it; otherwise such answers do not.
+ */
+static void starved_ring_woken(struct kunit *test)
+{
+	struct fake *f = fake_setup_atomic(test);
+	struct fe_seg s = { 0, 0, 7 };
+	u32 n;
+
+	/* A pool of 8 on the ring of 32. */
+	pvblk_ring_free(&f->ring);
+	f->lim.max_requests = 8;
+	KUNIT_ASSERT_EQ(test, pvblk_ring_init(&f->ring, page_address(f->sring),
+					      PAGE_SIZE, PVBLK_ABI_NATIVE), 0);
+	n = f->ring.pool_size;
+	KUNIT_ASSERT_EQ(test, n, 8U);
+	/* One more than the pool: it waits in the ring. */
+	push_held(test, f, n);
+	f->hold = true;
+	fe_push(f, BLKIF_OP_READ, 1, 999, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 0U);
+	f->hold = false;
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_OO_REQ), 1ULL);
+	atomic_set(&f->ring.kicked, 0);
+	end_held(f, 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
+	expect_rsp(test, f, 6, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 999, BLKIF_RSP_OKAY);
+	/* No longer waiting: answers do not wake the thread. */
+	atomic_set(&f->ring.kicked, 0);
+	end_held(f, 6);
+	expect_rsp(test, f, 7, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 0);
+
+	/* Closing: every end wakes the thread, until none is in flight. */
+	KUNIT_EXPECT_TRUE(test, pvblk_ring_close(&f->ring));
+	end_held(f, 7);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
+	for (n = 8; n < f->nr_held; n++)
+		end_held(f, n);
+	for (n = 0; n < 5; n++)
+		end_held(f, n);
+	KUNIT_EXPECT_FALSE(test, pvblk_ring_close(&f->ring));
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+}
+
+/* Persistent hits are answered where they end and keep their grants. */
+static void persistent_answered_at_once(struct kunit *test)
+{
+	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 8);
+
+	push_held(test, f, 4);
+	end_held(f, 0);
+	end_held(f, 1);
+	end_held(f, 2);
+	end_held(f, 3);
+	process(f);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 4U);
+	/* Now every grant is a hit: nothing to unmap, answered at once. */
+	f->rsp_seen = hdr(f)->rsp_prod;
+	push_held(test, f, 4);
+	end_held(f, 0);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 0);
+	end_held(f, 1);
+	end_held(f, 2);
+	end_held(f, 3);
+	/* Not yet given back: the thread does that. */
+	KUNIT_EXPECT_FALSE(test, list_empty(&f->ring.released));
+	KUNIT_EXPECT_EQ(test, f->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 4);
+	/* Freeing the ring gives them back, then unmaps every one. */
+	pvblk_ring_free(&f->ring);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+}
+
 static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(latency_buckets),
 	KUNIT_CASE(rw_x86_64),
@@ -1293,6 +1546,12 @@ static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(persistent_shared_gref),
 	KUNIT_CASE(persistent_map_failure),
 	KUNIT_CASE(not_persistent_never_caches),
+	KUNIT_CASE(answered_where_io_ends),
+	KUNIT_CASE(atomic_unmap_refused),
+	KUNIT_CASE(answer_inline_off),
+	KUNIT_CASE(answered_requests_recycled),
+	KUNIT_CASE(starved_ring_woken),
+	KUNIT_CASE(persistent_answered_at_once),
 	{}
 };
 

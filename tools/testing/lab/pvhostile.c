@@ -465,14 +465,18 @@ struct fring {
 	uint32_t req_prod_pvt, rsp_cons;
 };
 
-static void fring_init(struct fring *r, void *page, unsigned int ent_size)
+/* A ring of NPAGES pages at MEM, contiguous here as in the backend's mapping. */
+static void fring_init_pages(struct fring *r, void *mem, unsigned int npages,
+			     unsigned int ent_size)
 {
-	unsigned int n = (GPAGE - SRING_HDR) / ent_size, p = 1;
+	size_t bytes = (size_t)npages * GPAGE;
+	unsigned int n = (bytes - SRING_HDR) / ent_size, p = 1;
 
+	/* The backend's slot count too: rounddown_pow_of_two() of what fits. */
 	while (p * 2 <= n)
 		p *= 2;
-	memset(page, 0, GPAGE);
-	r->s = page;
+	memset(mem, 0, bytes);
+	r->s = mem;
 	r->ent_size = ent_size;
 	r->nr = p;
 	r->req_prod_pvt = 0;
@@ -481,9 +485,20 @@ static void fring_init(struct fring *r, void *page, unsigned int ent_size)
 	WR(r->s->rsp_event, 1);
 }
 
+static void fring_init(struct fring *r, void *page, unsigned int ent_size)
+{
+	fring_init_pages(r, page, 1, ent_size);
+}
+
 static void *fring_slot(struct fring *r, uint32_t idx)
 {
 	return r->s->ents + (size_t)(idx & (r->nr - 1)) * r->ent_size;
+}
+
+/* The ring page slot IDX starts on: a response is written at its start. */
+static unsigned int fring_page(const struct fring *r, uint32_t idx)
+{
+	return (SRING_HDR + (size_t)(idx & (r->nr - 1)) * r->ent_size) / GPAGE;
 }
 
 static void fring_push(struct fring *r)
@@ -657,6 +672,16 @@ struct brsp {
 	int dirty_pad;		/* a padding byte was not zero */
 };
 
+/* Queues of a multi-queue connection at most, and ring pages of a multi-page one. */
+#define BLK_MQ		2
+#define BLK_RING_PAGES	4
+
+/* A queue's ring and event channel while the request helpers use another. */
+struct bqueue {
+	struct fring r;
+	unsigned int port;
+};
+
 struct blk {
 	struct gbuf ringpg, data, rodata, foreign;
 	/*
@@ -675,6 +700,18 @@ struct blk {
 	int abi32, connected;
 	uint64_t sectors;
 	int readonly;
+	/*
+	 * The geometry of the next connection (blk_geom()): queues rings of
+	 * ring_pages pages each, queue i's in pages i * ring_pages.. of
+	 * ringx; 0 for either is the usual single ring of ringpg.  The
+	 * request helpers know r and port only: the queue they work on is
+	 * swapped in there (blk_queue()), the others wait in mq[].
+	 */
+	unsigned int queues, ring_pages, cur_q;
+	struct gbuf ringx;
+	struct bqueue mq[BLK_MQ];
+	/* data pages of the multi-page and multi-queue cases' batches */
+	struct gbuf gdata;
 };
 
 static struct blk B;
@@ -798,28 +835,135 @@ static const char *const blk_stale[] = {
 	"multi-queue-num-queues", "feature-persistent", NULL
 };
 
+/* Queues and ring pages of the next connection (blk_geom()). */
+static unsigned int blk_nq(const struct blk *b)
+{
+	return b->queues ? b->queues : 1;
+}
+
+static unsigned int blk_np(const struct blk *b)
+{
+	return b->ring_pages ? b->ring_pages : 1;
+}
+
 /*
- * Connect with the usual keys, changed by OVR ("key=value" strings; an
- * empty value drops the key).  Returns the backend's state.
+ * Make queue I the one the request helpers (blk_put(), blk_one(),
+ * blk_check_io(), blk_expect_stopped()...) work on: they use b->r and
+ * b->port, so the queue in use is swapped in there.
+ */
+static void blk_queue(struct blk *b, unsigned int i)
+{
+	if (i == b->cur_q)
+		return;
+	b->mq[b->cur_q].r = b->r;
+	b->mq[b->cur_q].port = b->port;
+	b->r = b->mq[i].r;
+	b->port = b->mq[i].port;
+	b->cur_q = i;
+}
+
+/*
+ * Connect with NQ queues of NP ring pages each from now on; 1 and 1 is the
+ * usual single ring.  Ring pages for the largest geometry are granted once.
+ */
+static void blk_geom(struct blk *b, unsigned int nq, unsigned int np)
+{
+	if (!nq || !np || nq > BLK_MQ || np > BLK_RING_PAGES || (np & (np - 1))) {
+		errno = EINVAL;
+		setup_fail("ring geometry");
+	}
+	if (nq * np > 1 && !b->ringx.n)
+		galloc(&b->ringx, BLK_MQ * BLK_RING_PAGES, be_domid, 1);
+	b->queues = nq;
+	b->ring_pages = np;
+}
+
+/*
+ * The keys of the geometry blk_geom() set, in place of ring-ref (KEYS[0])
+ * and, with several queues, of event-channel (KEYS[1]): ring-page-order
+ * and ring-ref0.. for a ring of several pages; multi-queue-num-queues and
+ * each queue's ring-ref(s) and event-channel under queue-N/ for several
+ * queues.  Returns the new count of KEYS.
+ */
+static int blk_geom_keys(struct blk *b, struct kv *keys, int n)
+{
+	unsigned int nq = blk_nq(b), np = blk_np(b), order = 0;
+	char dir[24] = "", key[48];
+
+	if (nq == 1 && np == 1)
+		return n;
+	keys[0].val[0] = '\0';
+	if (np > 1) {
+		while (1U << order < np)
+			order++;
+		kv_set(&keys[n++], "ring-page-order", "%u", order);
+	}
+	if (nq > 1) {
+		keys[1].val[0] = '\0';
+		kv_set(&keys[n++], "multi-queue-num-queues", "%u", nq);
+	}
+	for (unsigned int i = 0; i < nq; i++) {
+		if (nq > 1) {
+			snprintf(dir, sizeof(dir), "queue-%u/", i);
+			snprintf(key, sizeof(key), "%sevent-channel", dir);
+			kv_set(&keys[n++], key, "%u", i ? b->mq[i].port : b->port);
+		}
+		for (unsigned int p = 0; p < np; p++) {
+			if (np == 1)
+				snprintf(key, sizeof(key), "%sring-ref", dir);
+			else
+				snprintf(key, sizeof(key), "%sring-ref%u", dir, p);
+			kv_set(&keys[n++], key, "%u", b->ringx.ref[i * np + p]);
+		}
+	}
+	return n;
+}
+
+/* Fresh rings for the connection's queues, with slots of its ABI's size. */
+static void blk_rings_init(struct blk *b)
+{
+	unsigned int ent = b->abi32 ? sizeof(struct blk_req32) : sizeof(struct blk_req64);
+	unsigned int nq = blk_nq(b), np = blk_np(b);
+
+	if (nq == 1 && np == 1) {
+		fring_init(&b->r, b->ringpg.mem, ent);
+		return;
+	}
+	fring_init_pages(&b->r, b->ringx.mem, np, ent);
+	for (unsigned int i = 1; i < nq; i++)
+		fring_init_pages(&b->mq[i].r, b->ringx.mem + (size_t)i * np * GPAGE, np, ent);
+}
+
+/*
+ * Connect with the usual keys (for the geometry blk_geom() set), changed
+ * by OVR ("key=value" strings; an empty value drops the key).  Returns the
+ * backend's state.
  */
 static int blk_connect_ovr(struct blk *b, const char *const *ovr)
 {
 	struct kv keys[FE_KEYS];
 	int n = 0, s;
 
+	/* Queue 0's ring and port are in b->r and b->port from here on. */
+	blk_queue(b, 0);
 	if (fe_reset())
 		return -1;
 	if (b->port)
 		ev_free(b->port);
 	b->port = ev_alloc(be_domid);
+	for (unsigned int i = 1; i < BLK_MQ; i++) {
+		if (b->mq[i].port)
+			ev_free(b->mq[i].port);
+		b->mq[i].port = i < blk_nq(b) ? ev_alloc(be_domid) : 0;
+	}
 	kv_set(&keys[n++], "ring-ref", "%u", b->ringpg.ref[0]);
 	kv_set(&keys[n++], "event-channel", "%u", b->port);
 	kv_set(&keys[n++], "protocol", "x86_64-abi");
+	n = blk_geom_keys(b, keys, n);
 	n = kv_apply(keys, n, ARRAY_SIZE(keys), ovr);
-	/* keys[2] is still "protocol": kv_apply only appends. */
+	/* keys[2] is still "protocol": the two above only append. */
 	b->abi32 = !strcmp(keys[2].val, "x86_32-abi");
-	fring_init(&b->r, b->ringpg.mem, b->abi32 ? sizeof(struct blk_req32) :
-		   sizeof(struct blk_req64));
+	blk_rings_init(b);
 	s = fe_connect(keys, n, XB_INITIALISED, blk_stale);
 	b->connected = s == XB_CONNECTED;
 	if (b->connected) {
@@ -2027,8 +2171,11 @@ static void bc_discard(struct blk *b)
  */
 #define BLK_PG_MANY	1200
 #define BLK_PG_CHUNK	240
-/* Requests in flight together at most: the slots of a one-page ring. */
-#define BLK_PG_BATCH	32
+/*
+ * Requests in flight together at most: the slots of a 4-page ring (a
+ * one-page ring, the persistent cases', has 32).
+ */
+#define BLK_BATCH_MAX	128
 
 /*
  * A new pattern seed.  blk_ind_byte() keeps the top byte of position times
@@ -2082,20 +2229,25 @@ static struct breq blk_pg_req(uint8_t op, uint64_t sector, const struct gbuf *g,
 	return q;
 }
 
-/*
- * Send the N requests of Q (at most BLK_PG_BATCH) together and take their
- * answers in whatever order they come; ST[i] is the status of Q[i], 99 when
- * it got none within 20 s.
- */
-static void blk_batch(struct blk *b, const struct breq *q, unsigned int n, int *st)
+/* Send the N requests of Q together; their statuses ST[i] are 99 until answered. */
+static void blk_batch_put(struct blk *b, const struct breq *q, unsigned int n, int *st)
 {
-	uint32_t got;
-
 	for (unsigned int i = 0; i < n; i++) {
 		st[i] = 99;
 		blk_put(b, &q[i]);
 	}
 	blk_kick(b);
+}
+
+/*
+ * Take the answers to the N requests of Q (blk_batch_put()) in whatever
+ * order they come; ST[i] is the status of Q[i], 99 when it got none within
+ * 20 s.
+ */
+static void blk_batch_get(struct blk *b, const struct breq *q, unsigned int n, int *st)
+{
+	uint32_t got;
+
 	got = fring_wait(&b->r, n, 20);
 	for (uint32_t k = 0; k < got && k < n; k++) {
 		struct brsp o;
@@ -2120,20 +2272,21 @@ static void blk_batch(struct blk *b, const struct breq *q, unsigned int n, int *
 }
 
 /*
- * blk_batch(), where Q[i] must be answered WANT[i] (all OKAY when WANT is
- * NULL); how many were not.
+ * Send the N requests of Q (at most a ring's worth) together and take their
+ * answers (blk_batch_get()).
  */
-static unsigned int blk_batch_expect(struct blk *b, const struct breq *q, unsigned int n,
-				     const int *want, const char *what)
+static void blk_batch(struct blk *b, const struct breq *q, unsigned int n, int *st)
 {
-	int st[BLK_PG_BATCH];
+	blk_batch_put(b, q, n, st);
+	blk_batch_get(b, q, n, st);
+}
+
+/* Whether ST[i], of N, are all WANT[i] (all OKAY when WANT is NULL); how many were not. */
+static unsigned int blk_batch_check(const int *st, unsigned int n, const int *want,
+				    const char *what)
+{
 	unsigned int bad = 0;
 
-	if (n > ARRAY_SIZE(st) || n > b->r.nr) {
-		errno = EINVAL;
-		setup_fail("batch of persistent-grant requests: too many");
-	}
-	blk_batch(b, q, n, st);
 	for (unsigned int i = 0; i < n; i++) {
 		int w = want ? want[i] : BLK_OKAY;
 
@@ -2147,6 +2300,23 @@ static unsigned int blk_batch_expect(struct blk *b, const struct breq *q, unsign
 			     st[i], w);
 	}
 	return bad;
+}
+
+/*
+ * blk_batch(), where Q[i] must be answered WANT[i] (all OKAY when WANT is
+ * NULL); how many were not.
+ */
+static unsigned int blk_batch_expect(struct blk *b, const struct breq *q, unsigned int n,
+				     const int *want, const char *what)
+{
+	int st[BLK_BATCH_MAX];
+
+	if (n > ARRAY_SIZE(st) || n > b->r.nr) {
+		errno = EINVAL;
+		setup_fail("batch of requests: too many");
+	}
+	blk_batch(b, q, n, st);
+	return blk_batch_check(st, n, want, what);
 }
 
 /*
@@ -2497,6 +2667,277 @@ static void bc_persistent_off(struct blk *b)
 		say("write from a read-only grant: landed intact");
 	blk_check_io(b, 0, "ring still serves");
 	say_want_stats();
+}
+
+/* ---- multi-page rings and several queues ---- */
+
+/* Where these cases write, BLK_GEOM_QSECT sectors a queue: clear of the other cases'. */
+#define BLK_GEOM_SECTOR	65536ULL
+#define BLK_GEOM_QSECT	1024U
+#define BLK_GEOM_END	(BLK_GEOM_SECTOR + 4 * BLK_GEOM_QSECT)
+/* Data pages of a round: one a slot, for every slot of every queue. */
+#define BLK_GEOM_DATA	BLK_BATCH_MAX
+/* Bits 40.. of a round's request ids: this tag plus the queue. */
+#define BLK_GEOM_TAG	0x6e0ULL
+/* The multi-page case's ring: 2^2 pages, 128 slots in the x86_64 layout. */
+#define BLK_MP_ORDER	2
+/* Its rounds of a ring of writes then a ring of reads: 4 times round the ring. */
+#define BLK_MP_ROUNDS	2
+
+/* Requests these cases had served (hostile.sh checks the same numbers). */
+static struct {
+	unsigned int rd_req, wr_req, ring_err;
+} geom_served;
+
+static void say_geom_stats(void)
+{
+	say("statistics this case adds: ring_err=%u rd_req=%u wr_req=%u", geom_served.ring_err,
+	    geom_served.rd_req, geom_served.wr_req);
+}
+
+/* The vbd must be writable and hold BLK_GEOM_END sectors. */
+static int blk_geom_room(const struct blk *b)
+{
+	if (!b->readonly && b->sectors >= BLK_GEOM_END)
+		return 0;
+	fail("this case needs a writable vbd of %llu sectors at least (this one: %llu%s)",
+	     BLK_GEOM_END, (unsigned long long)b->sectors, b->readonly ? ", read-only" : "");
+	return -1;
+}
+
+/*
+ * One verified round on queues 0..NQ-1 at once: each queue's ring filled
+ * with writes of one data page, every slot holding one, queue i's at
+ * SECTOR + i * BLK_GEOM_QSECT; then as many reads of the same sectors into
+ * the pages half a ring away, and the data compared.  Request ids carry
+ * their queue: a response on another queue's ring is unknown there, and a
+ * slot the backend did not answer in still holds our request, whose first
+ * bytes are no such id.  *PAGES gets a bit for each ring page a checked
+ * response was read from.  Returns how many things were wrong.
+ */
+static unsigned int blk_geom_round(struct blk *b, unsigned int nq, uint64_t sector,
+				   unsigned int *pages, const char *what)
+{
+	static const uint8_t ops[2] = { BLK_WRITE, BLK_READ };
+	static struct breq q[BLK_MQ][BLK_BATCH_MAX];
+	static int st[BLK_MQ][BLK_BATCH_MAX];
+	unsigned int n = b->r.nr, bad = 0, bq, i, j, k, p;
+	uint32_t seed = blk_pg_seed(), c0[BLK_MQ];
+	struct gbuf *g = &b->gdata;
+	uint64_t sec;
+	char w[128];
+	long at;
+
+	if (nq > BLK_MQ || n > BLK_BATCH_MAX || nq * n > BLK_GEOM_DATA ||
+	    n * 8 > BLK_GEOM_QSECT) {
+		errno = EINVAL;
+		setup_fail("round of the multi-page or multi-queue case: too many requests");
+	}
+	if (!g->n)
+		galloc(g, BLK_GEOM_DATA, be_domid, 1);
+	for (k = 0; k < ARRAY_SIZE(ops); k++) {
+		if (ops[k] == BLK_READ)
+			memset(g->mem, 0, (size_t)nq * n * GPAGE);
+		/* All queues' requests first: they are in flight together. */
+		for (i = 0; i < nq; i++) {
+			blk_queue(b, i);
+			for (j = 0; j < n; j++) {
+				sec = sector + i * BLK_GEOM_QSECT + j * 8;
+				/* Reads half a ring away: each grant must be its own page. */
+				p = i * n + (ops[k] == BLK_WRITE ? j : (j + n / 2) % n);
+				if (ops[k] == BLK_WRITE)
+					blk_pg_fill(g, p, sec * 512, seed);
+				q[i][j] = blk_pg_req(ops[k], sec, g, &p, 1);
+				q[i][j].id |= (BLK_GEOM_TAG + i) << 40;
+			}
+			c0[i] = b->r.rsp_cons;
+			blk_batch_put(b, q[i], n, st[i]);
+		}
+		for (i = 0; i < nq; i++) {
+			blk_queue(b, i);
+			blk_batch_get(b, q[i], n, st[i]);
+			snprintf(w, sizeof(w), "%s: queue %u, %u %s", what, i, n,
+				 ops[k] == BLK_WRITE ? "writes" : "reads");
+			bq = blk_batch_check(st[i], n, NULL, w);
+			/* Responses beyond our requests would be another ring's. */
+			if (RD(b->r.s->rsp_prod) != b->r.req_prod_pvt) {
+				fail("%s: rsp_prod %u after %u requests", w, RD(b->r.s->rsp_prod),
+				     b->r.req_prod_pvt);
+				bq++;
+			}
+			/* n responses matched n requests: slots c0.. held them. */
+			for (j = 0; j < n && !bq; j++)
+				*pages |= 1U << fring_page(&b->r, c0[i] + j);
+			if (ops[k] == BLK_WRITE)
+				geom_served.wr_req += n;
+			else
+				geom_served.rd_req += n;
+			bad += bq;
+		}
+	}
+	for (i = 0; i < nq; i++) {
+		for (j = 0; j < n; j++) {
+			if (st[i][j] != BLK_OKAY)
+				continue;
+			sec = sector + i * BLK_GEOM_QSECT + j * 8;
+			at = blk_pg_cmp(g, i * n + (j + n / 2) % n, 0, GPAGE, sec * 512, seed);
+			if (at >= 0) {
+				fail("%s: queue %u, sector %llu: byte %ld read back wrong", what, i,
+				     (unsigned long long)sec, at);
+				bad++;
+				break;
+			}
+		}
+	}
+	blk_queue(b, 0);
+	return bad;
+}
+
+/*
+ * A producer that ran past a full ring: NR + 1 valid reads put (the last
+ * in the first one's slot) and published at once, so req_prod - rsp_prod
+ * is NR + 1.  The backend must take none of them and stop the ring
+ * (ring_err +1); one that did not check would serve them.
+ */
+static void blk_overrun(struct blk *b, const char *what)
+{
+	uint32_t rsp = b->r.rsp_cons;
+
+	if (b->r.req_prod_pvt != rsp)
+		fail("%s: %u requests still unanswered before it", what,
+		     b->r.req_prod_pvt - rsp);
+	for (unsigned int i = 0; i <= b->r.nr; i++) {
+		struct breq q = { .op = BLK_READ, .id = next_id++, .sector = BLK_GEOM_SECTOR };
+
+		q.nr = blk_segs(&q, &b->data, 8);
+		blk_put(b, &q);
+	}
+	blk_kick(b);
+	blk_expect_stopped(b, what);
+	/* blk_expect_stopped() looks from its start: also before it. */
+	if (RD(b->r.s->rsp_prod) != rsp)
+		fail("%s: %u of the requests answered", what, RD(b->r.s->rsp_prod) - rsp);
+	geom_served.ring_err++;
+}
+
+/*
+ * Back to the usual single ring.  blk_stale knows ring-ref0/1 only and no
+ * queue-N/: remove every geometry key now, so that no later connection
+ * finds one (the backend read them at connect and does not look again).
+ */
+static void blk_geom_end(struct blk *b)
+{
+	char key[24];
+
+	for (unsigned int i = 0; i < BLK_RING_PAGES; i++) {
+		snprintf(key, sizeof(key), "ring-ref%u", i);
+		fe_rm(key);
+	}
+	for (unsigned int i = 0; i < BLK_MQ; i++) {
+		snprintf(key, sizeof(key), "queue-%u", i);
+		fe_rm(key);
+	}
+	fe_rm("ring-page-order");
+	fe_rm("multi-queue-num-queues");
+	blk_queue(b, 0);
+	b->queues = 0;
+	b->ring_pages = 0;
+}
+
+/*
+ * A ring of 4 pages: verified I/O through every slot, so on every page
+ * (slots 72 and 109 of 112 bytes straddle two), round the ring 4 times;
+ * then req_prod a ring and one ahead.  It ends connected on a new 4-page
+ * ring.
+ */
+static void bc_multipage(struct blk *b)
+{
+	long long order = be_num("max-ring-page-order", 0);
+	unsigned int np = 1U << BLK_MP_ORDER, pages = 0, bad = 0;
+	char what[64];
+
+	if (order < BLK_MP_ORDER) {
+		say("note: max-ring-page-order %lld offered, below %u: no %u-page ring; skipped",
+		    order, BLK_MP_ORDER, np);
+		say_geom_stats();
+		return;
+	}
+	blk_geom(b, 1, np);
+	if (blk_connect(b) || blk_geom_room(b))
+		goto out;
+	say("a ring of %u pages (max-ring-page-order %lld offered): %u slots of %u bytes", np,
+	    order, b->r.nr, b->r.ent_size);
+	/* Two requests first: the rounds' batches then run over the ring's wrap. */
+	blk_check_io(b, BLK_GEOM_SECTOR + 2 * BLK_GEOM_QSECT, "4-page ring");
+	geom_served.wr_req++;
+	geom_served.rd_req++;
+	for (unsigned int r = 0; r < BLK_MP_ROUNDS; r++) {
+		snprintf(what, sizeof(what), "4-page ring, round %u", r + 1);
+		bad += blk_geom_round(b, 1, BLK_GEOM_SECTOR + r * BLK_GEOM_QSECT, &pages, what);
+	}
+	if (!bad && pages != (1U << np) - 1) {
+		fail("4-page ring: responses read from ring pages %#x only", pages);
+		bad++;
+	}
+	if (!bad) {
+		say("4-page ring: %u rounds of %u writes, then %u reads, in flight: data intact",
+		    BLK_MP_ROUNDS, b->r.nr, b->r.nr);
+		say("4-page ring: each response in its slot, pages 0-%u; req_prod %u (%u rings)",
+		    np - 1, b->r.req_prod_pvt, b->r.req_prod_pvt / b->r.nr);
+	}
+	blk_overrun(b, "4-page ring: req_prod a ring and one past rsp_prod");
+	blk_recover(b);
+	geom_served.wr_req++;
+	geom_served.rd_req++;
+out:
+	blk_geom_end(b);
+	say_geom_stats();
+}
+
+/*
+ * Two queues, each its own ring, event channel and backend thread:
+ * verified I/O on both at once; queue 1's producer runs past its ring,
+ * which stops queue 1 only, queue 0 goes on.  It ends connected on two new
+ * rings, both serving (dom0 sees nr_rings 2).
+ */
+static void bc_queues(struct blk *b)
+{
+	long long max = be_num("multi-queue-max-queues", 1);
+	unsigned int pages = 0;
+	uint32_t rsp1;
+
+	if (max < BLK_MQ) {
+		/* pvblkback offers one queue per dom0 CPU, or its max_queues parameter. */
+		say("note: multi-queue-max-queues %lld offered, below %u: skipped", max, BLK_MQ);
+		say_geom_stats();
+		return;
+	}
+	blk_geom(b, BLK_MQ, 1);
+	if (blk_connect(b) || blk_geom_room(b))
+		goto out;
+	say("%u queues (multi-queue-max-queues %lld offered), a one-page ring of %u slots each",
+	    BLK_MQ, max, b->r.nr);
+	if (!blk_geom_round(b, BLK_MQ, BLK_GEOM_SECTOR, &pages, "both queues"))
+		say("both queues: a ring of writes, then of reads, at once: intact, on own rings");
+
+	blk_queue(b, 1);
+	blk_overrun(b, "queue 1: req_prod a ring and one past rsp_prod");
+	rsp1 = RD(b->r.s->rsp_prod);
+	blk_queue(b, 0);
+	if (!blk_geom_round(b, 1, BLK_GEOM_SECTOR, &pages, "queue 0 after queue 1 stopped"))
+		say("queue 0 after queue 1 stopped: a ring of writes, then of reads: data intact");
+	if (RD(b->mq[1].r.s->rsp_prod) != rsp1)
+		fail("queue 1 answered after it was stopped (rsp_prod %u -> %u)", rsp1,
+		     RD(b->mq[1].r.s->rsp_prod));
+
+	/* A new connection: both queues serve again. */
+	if (blk_connect(b))
+		goto out;
+	if (!blk_geom_round(b, BLK_MQ, BLK_GEOM_SECTOR, &pages, "after reconnecting"))
+		say("after reconnecting: both queues serve, data intact");
+out:
+	blk_geom_end(b);
+	say_geom_stats();
 }
 
 /* Every request slot in flight, for SECS (or forever with secs=0). */
@@ -3293,6 +3734,10 @@ static const struct hcase cases[] = {
 	{ "blk", "ring-garbage", "a ring page full of garbage at connect", .blk = bc_ring_garbage },
 	{ "blk", "keys", "bad protocol, ring order, queues, ring refs, channels, persistent",
 	  .blk = bc_keys },
+	{ "blk", "multipage", "a 4-page ring: I/O in every slot, 4 times round, req_prod beyond it",
+	  .blk = bc_multipage },
+	{ "blk", "queues", "two queues: I/O on both at once, req_prod beyond queue 1's ring",
+	  .blk = bc_queues },
 	{ "blk", "double-fetch", "requests rewritten while the backend reads them",
 	  .blk = bc_double_fetch },
 	{ "blk", "indirect", "indirect requests: I/O, nr_segments, inner op, page and data grants",

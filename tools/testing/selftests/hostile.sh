@@ -5,11 +5,11 @@
 # Xen advisories (the table is Documentation/security.md). For every case:
 #   - pvhostile's own checks pass (the responses and states the guest sees);
 #   - dom0's kernel logs no oops, BUG, WARNING or splat;
-#   - pvblkback's counters record the refused requests (and the discards served) where the
-#     case says how many;
+#   - pvblkback's counters record the refused requests (and the discards, reads and writes
+#     served) where the case says how many;
 #   - where the case says so, the persistent grants the vbd keeps once it ends: "off" without
 #     feature-persistent, else a number within the cap the attacker's vbds got (a small one,
-#     so the case's 1200 distinct grants overflow it many times);
+#     so the case's 1200 distinct grants overflow it many times); or the rings it has then;
 #   - a neighbour guest, writing and verifying its disk and pinging the peer the whole time,
 #     keeps going without an error (one round at least ends during each case).
 # Then the attacker is destroyed with disk and network I/O in flight: its domain goes away
@@ -41,7 +41,8 @@ MEM_TOL_MIB=32 SLAB_TOL_MIB=8
 
 # blk CASE VDEV STAT=N... and net CASE: the cases in order; the counters are pvblkback's
 # statistics of that vbd, which must grow by exactly N. pgrants=off or pgrants=LO-HI: the
-# vbd's persistent_grants once the case ended (its last connection is still up).
+# vbd's persistent_grants once the case ended (its last connection is still up); rings=N: its
+# nr_rings then.
 CASES=(
 	"blk ok xvda pgrants=off"
 	"blk abi32 xvda bad_req=1"
@@ -59,6 +60,14 @@ CASES=(
 	"blk prod-backwards xvda ring_err=1"
 	"blk ring-garbage xvda"
 	"blk keys xvda"
+	# A 4-page ring (128 slots): 1 write and 1 read, 2 rounds of 128 writes then 128 reads, and
+	# after reconnecting 1 write and 1 read are served; 129 reads published at once, one more
+	# than the ring holds, are not: the ring is stopped.
+	"blk multipage xvda ring_err=1 rd_req=258 wr_req=258 bad_req=0 map_err=0"
+	# Two queues of a one-page ring (32 slots): 32 writes then 32 reads on both at once, on
+	# queue 0 alone once queue 1 was overrun (129 reads published, none served, queue 1
+	# stopped), then on both again after reconnecting, which it leaves connected.
+	"blk queues xvda ring_err=1 rd_req=160 wr_req=160 bad_req=0 map_err=0 rings=2"
 	"blk double-fetch xvda"
 	# 10 bad headers and descriptors, 5 bad indirect or data grants, 2 writes past the end
 	# (x86_64 and x86_32); none refused as unsupported. IND_OFF when none are offered.
@@ -92,6 +101,11 @@ IND_OFF="blk indirect xvda unsup_req=1"
 # The discard case when the disk does not discard (pvblkback offers discard when the device
 # under the writable vbd has it): it sends one, which must be refused as not offered.
 DS_OFF="blk discard xvda unsup_req=1 ds_req=0"
+# The multi-page case when the vbd offers rings of fewer than 4 pages (pvblkback loaded with
+# max_ring_page_order 0 or 1), the queues case when it offers one queue (max_queues=1, or a
+# dom0 with one CPU): each says so and sends nothing.
+MP_OFF="blk multipage xvda ring_err=0 rd_req=0 wr_req=0"
+MQ_OFF="blk queues xvda ring_err=0 rd_req=0 wr_req=0"
 
 require_pvblkback
 require_net
@@ -169,7 +183,7 @@ pgrants_ok() {
 	esac
 }
 
-# hcase KIND CASE [VDEV [STAT=N...] [pgrants=off|pgrants=LO-HI]]
+# hcase KIND CASE [VDEV [STAT=N...] [pgrants=off|pgrants=LO-HI] [rings=N]]
 hcase() {
 	local kind=$1 name=$2 vdev=${3:-} devid=0 out rc=0 r0 k0 s n want got bad='' trouble
 	local kept=''
@@ -178,7 +192,10 @@ hcase() {
 	[ $# -eq 0 ] || shift
 	[ "$kind" = net ] || devid=$(vbd_devid "$vdev")
 	for s in "$@"; do
-		[ "${s%=*}" = pgrants ] || before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}")
+		case ${s%=*} in
+		pgrants | rings) ;;
+		*) before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}") ;;
+		esac
 	done
 	r0=$(nb_rounds) k0=$(kern_lines)
 	# The order in which dom0 sees state changes explains a failed flap case.
@@ -195,8 +212,15 @@ hcase() {
 		if [ "$n" = pgrants ]; then
 			# pvhostile left the connection up: the ring's cache as the case left it.
 			got=$(vbd_attr "$ad" "$vdev" persistent_grants) || got=unreadable
-			kept=", persistent_grants $got"
+			kept+=", persistent_grants $got"
 			pgrants_ok "$got" "$want" || bad+="persistent_grants is $got, expected $want; "
+			continue
+		fi
+		if [ "$n" = rings ]; then
+			# The rings dom0 serves the connection the case left up with.
+			got=$(vbd_attr "$ad" "$vdev" nr_rings) || got=unreadable
+			kept+=", nr_rings $got"
+			[ "$got" = "$want" ] || bad+="nr_rings is $got, expected $want; "
 			continue
 		fi
 		got=$(($(vbd_attr "$ad" "$vdev" "statistics/$n") - ${before[$n]}))
@@ -221,9 +245,15 @@ ind_max=$(vbd_attr "$ad" xvda max_indirect_segments 2>/dev/null || echo 0)
 dq=/sys/class/block/$(basename "$(readlink -f "$PVTEST_DISK")")
 [ -d "$dq/queue" ] || dq=$dq/..
 ds_max=$(cat "$dq/queue/discard_max_bytes" 2>/dev/null || echo 0)
+# The ring geometry it offers, in its backend directory since it was probed.
+abe=/local/domain/0/backend/vbd/$ad/$XVDA
+mp_max=$(xenstore-read "$abe/max-ring-page-order" 2>/dev/null || echo 0)
+mq_max=$(xenstore-read "$abe/multi-queue-max-queues" 2>/dev/null || echo 1)
 for c in "${CASES[@]}"; do
 	[[ $ind_max != 0 || $c != "blk indirect "* ]] || c=$IND_OFF
 	[[ $ds_max != 0 || $c != "blk discard "* ]] || c=$DS_OFF
+	[[ $mp_max -ge 2 || $c != "blk multipage "* ]] || c=$MP_OFF
+	[[ $mq_max -ge 2 || $c != "blk queues "* ]] || c=$MQ_OFF
 	# shellcheck disable=SC2086 # a case is words
 	hcase $c
 done

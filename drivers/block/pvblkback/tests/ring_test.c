@@ -1451,44 +1451,66 @@ static void starved_ring_woken(struct kunit *test)
 {
 	struct fake *f = fake_setup_atomic(test);
 	struct fe_seg s = { 0, 0, 7 };
-	u32 n;
 
-	/* A pool of 8 on the ring of 32. */
+	/* A pool of 2 on the ring of 32. */
 	pvblk_ring_free(&f->ring);
-	f->lim.max_requests = 8;
+	f->lim.max_requests = 2;
 	KUNIT_ASSERT_EQ(test, pvblk_ring_init(&f->ring, page_address(f->sring),
 					      PAGE_SIZE, PVBLK_ABI_NATIVE), 0);
-	n = f->ring.pool_size;
-	KUNIT_ASSERT_EQ(test, n, 8U);
+	KUNIT_ASSERT_EQ(test, f->ring.pool_size, 2U);
 	/* One more than the pool: it waits in the ring. */
-	push_held(test, f, n);
+	push_held(test, f, 2);
 	f->hold = true;
 	fe_push(f, BLKIF_OP_READ, 1, 999, 0, &s, 1);
 	KUNIT_EXPECT_EQ(test, process(f), 0U);
 	f->hold = false;
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_OO_REQ), 1ULL);
 	atomic_set(&f->ring.kicked, 0);
-	end_held(f, 5);
+	end_held(f, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
-	expect_rsp(test, f, 6, BLKIF_RSP_OKAY);
+	expect_rsp(test, f, 2, BLKIF_RSP_OKAY);
 	KUNIT_EXPECT_EQ(test, process(f), 1U);
 	expect_rsp(test, f, 999, BLKIF_RSP_OKAY);
 	/* No longer waiting: answers do not wake the thread. */
 	atomic_set(&f->ring.kicked, 0);
-	end_held(f, 6);
-	expect_rsp(test, f, 7, BLKIF_RSP_OKAY);
+	end_held(f, 0);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 0);
 
 	/* Closing: every end wakes the thread, until none is in flight. */
+	push_held(test, f, 2);
 	KUNIT_EXPECT_TRUE(test, pvblk_ring_close(&f->ring));
-	end_held(f, 7);
+	end_held(f, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
-	for (n = 8; n < f->nr_held; n++)
-		end_held(f, n);
-	for (n = 0; n < 5; n++)
-		end_held(f, n);
+	KUNIT_EXPECT_TRUE(test, pvblk_ring_close(&f->ring));
+	end_held(f, 1);
 	KUNIT_EXPECT_FALSE(test, pvblk_ring_close(&f->ring));
 	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+}
+
+/*
+ * On a busy ring (4 or more in flight) the thread answers, unmapping the
+ * whole batch at once, even where the ops could unmap as the I/O ends.
+ */
+static void busy_ring_answered_by_thread(struct kunit *test)
+{
+	struct fake *f = fake_setup_atomic(test);
+	unsigned int i;
+	u64 id;
+	s16 st;
+
+	push_held(test, f, 8);
+	for (i = 0; i < 8; i++)
+		end_held(f, i);
+	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &st));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 1);
+	process(f);
+	for (i = 0; i < 8; i++)
+		expect_rsp(test, f, i + 1, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->unmap_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->atomic_unmaps, 0);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	KUNIT_EXPECT_EQ(test, f->ring.inflight, 0U);
 }
 
 /* Persistent hits are answered where they end and keep their grants. */
@@ -1496,26 +1518,24 @@ static void persistent_answered_at_once(struct kunit *test)
 {
 	struct fake *f = fake_setup_pg(test, PVBLK_ABI_NATIVE, 8);
 
-	push_held(test, f, 4);
+	push_held(test, f, 3);
 	end_held(f, 0);
 	end_held(f, 1);
 	end_held(f, 2);
-	end_held(f, 3);
 	process(f);
-	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 4U);
+	KUNIT_EXPECT_EQ(test, pvblk_ring_pgrants(&f->ring), 3U);
 	/* Now every grant is a hit: nothing to unmap, answered at once. */
 	f->rsp_seen = hdr(f)->rsp_prod;
-	push_held(test, f, 4);
+	push_held(test, f, 3);
 	end_held(f, 0);
 	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->ring.kicked), 0);
 	end_held(f, 1);
 	end_held(f, 2);
-	end_held(f, 3);
 	/* Not yet given back: the thread does that. */
 	KUNIT_EXPECT_FALSE(test, list_empty(&f->ring.released));
 	KUNIT_EXPECT_EQ(test, f->map_calls, 1);
-	KUNIT_EXPECT_EQ(test, f->live_maps, 4);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 3);
 	/* Freeing the ring gives them back, then unmaps every one. */
 	pvblk_ring_free(&f->ring);
 	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
@@ -1551,6 +1571,7 @@ static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(answer_inline_off),
 	KUNIT_CASE(answered_requests_recycled),
 	KUNIT_CASE(starved_ring_woken),
+	KUNIT_CASE(busy_ring_answered_by_thread),
 	KUNIT_CASE(persistent_answered_at_once),
 	{}
 };

@@ -281,10 +281,11 @@ static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
  * @error: 0 or a negative errno
  *
  * May be called from any context.  On a lightly loaded ring, a request
- * with no mapping left to undo is answered here and now: the guest gets it without waiting for
- * the ring's thread, and the thread is not woken for it.  Its persistent
- * grants, if any, go back to the cache when the thread next runs.  Other
- * requests are handed to the thread, which unmaps them in batches.
+ * with no mapping left to undo is answered here and now: the guest gets
+ * it without waiting for the ring's thread, and the thread is not woken
+ * for it.  Its persistent grants, if any, go back to the cache when the
+ * thread next runs.  Other requests are handed to the thread, which
+ * unmaps them in batches.
  */
 void pvblk_ring_complete(struct pvblk_pending *p, int error)
 {

@@ -36,6 +36,7 @@ struct fake {
 	int unmap_calls;
 	int atomic_unmaps;		/* fake_unmap_atomic calls that did */
 	bool refuse_atomic;		/* fake_unmap_atomic says "not now" */
+	struct pvblk_ring_ops ops;	/* fake_ops and more, for some tests */
 	bool scribble;			/* change indirect pages once read */
 	int notifies;
 	bool hold;			/* keep submitted requests */
@@ -189,16 +190,6 @@ static const struct pvblk_ring_ops fake_ops = {
 	.map = fake_map,
 	.read_indirect = fake_read_indirect,
 	.unmap = fake_unmap,
-	.submit = fake_submit,
-	.notify = fake_notify,
-};
-
-/* As the real ops: requests are unmapped where their I/O ends. */
-static const struct pvblk_ring_ops fake_ops_atomic = {
-	.map = fake_map,
-	.read_indirect = fake_read_indirect,
-	.unmap = fake_unmap,
-	.unmap_atomic = fake_unmap_atomic,
 	.submit = fake_submit,
 	.notify = fake_notify,
 };
@@ -1306,7 +1297,9 @@ static struct fake *fake_setup_atomic(struct kunit *test)
 {
 	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
 
-	f->ring.ops = &fake_ops_atomic;
+	f->ops = fake_ops;
+	f->ops.unmap_atomic = fake_unmap_atomic;
+	f->ring.ops = &f->ops;
 	return f;
 }
 

@@ -243,6 +243,25 @@ static void pvblk_finish(struct pvblk_ring *ring, struct pvblk_pending *p)
 static bool pvblk_publish(struct pvblk_ring *ring);
 
 /*
+ * Gather the mappings a request holds alone (not persistent grants) into
+ * @pages and @handles.  Return: how many (p->nr_mapped).
+ */
+static unsigned int pvblk_own_maps(const struct pvblk_pending *p,
+				   struct page **pages,
+				   grant_handle_t *handles)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < p->req.nr_segs && k < p->nr_mapped; i++) {
+		if (p->pg[i])
+			continue;
+		pages[k] = p->pages[i];
+		handles[k++] = p->handles[i];
+	}
+	return k;
+}
+
+/*
  * Undo a request's own mappings where its I/O ended, if the ring is
  * lightly loaded and the ops can do so there.  Return: true if none is
  * left, so it can be answered at once.
@@ -251,7 +270,7 @@ static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct page *pages[PVBLK_MAX_DIRECT_SEGS];
 	grant_handle_t handles[PVBLK_MAX_DIRECT_SEGS];
-	unsigned int i, k = 0;
+	unsigned int k;
 
 	/* Held responses are timed by the thread. */
 	if (!ring->lim->answer_inline || ring->lim->rsp_hold_ns)
@@ -263,12 +282,7 @@ static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
 		return true;
 	if (p->nr_mapped > PVBLK_MAX_DIRECT_SEGS || !ring->ops->unmap_atomic)
 		return false;
-	for (i = 0; i < p->req.nr_segs && k < p->nr_mapped; i++) {
-		if (p->pg[i])
-			continue;
-		pages[k] = p->pages[i];
-		handles[k++] = p->handles[i];
-	}
+	k = pvblk_own_maps(p, pages, handles);
 	if (!ring->ops->unmap_atomic(ring, pages, handles, k))
 		return false;
 	p->nr_mapped = 0;
@@ -518,17 +532,13 @@ static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
  */
 static void pvblk_retire(struct pvblk_ring *ring, struct pvblk_batch *b)
 {
-	unsigned int r, i, k = 0;
+	unsigned int r, k = 0;
 	struct pvblk_pending *p;
 
 	for (r = 0; r < b->n; r++) {
 		p = b->p[r];
-		for (i = 0; i < p->req.nr_segs && p->nr_mapped; i++) {
-			if (p->pg[i])
-				continue;
-			ring->tmp_pages[k] = p->pages[i];
-			ring->tmp_handles[k++] = p->handles[i];
-		}
+		k += pvblk_own_maps(p, ring->tmp_pages + k,
+				    ring->tmp_handles + k);
 		p->nr_mapped = 0;
 		pvblk_pgnt_release(ring, p);
 	}

@@ -24,29 +24,21 @@ static void pvblk_put_pages(struct pvblk_queue *q, struct page **pages,
 		gnttab_page_cache_put(&q->pages, pages, n);
 }
 
-/*
- * The grant operation arrays are the queue's, ring.batch_segs long (as
- * the ring's tmp_pages and tmp_handles): only its thread maps and unmaps,
- * one batch at a time.
- */
-static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
-			     grant_handle_t *handles, unsigned int n)
+static void pvblk_set_unmap_ops(struct gnttab_unmap_grant_ref *ops,
+				struct page **pages, grant_handle_t *handles,
+				unsigned int n)
 {
-	struct gnttab_unmap_grant_ref *ops = q->unmap_ops;
-	struct gntab_unmap_queue_data work = {
-		.unmap_ops = ops,
-		.pages = pages,
-		.count = n,
-	};
 	unsigned int i;
-	int err;
 
-	if (!n)
-		return 0;
 	for (i = 0; i < n; i++)
 		gnttab_set_unmap_op(&ops[i], pvblk_page_addr(pages[i]),
 				    GNTMAP_host_map, handles[i]);
-	err = gnttab_unmap_refs_sync(&work);
+}
+
+/* After an unmap: the pages go back to the cache, unless it failed. */
+static int pvblk_unmapped(struct pvblk_queue *q, struct page **pages,
+			  unsigned int n, int err)
+{
 	if (err) {
 		/* The pages may still map guest memory: never reuse them. */
 		pr_err_ratelimited("%s: unmapping %u grants failed (%d); leaking their pages\n",
@@ -55,6 +47,26 @@ static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
 	}
 	pvblk_put_pages(q, pages, n);
 	return 0;
+}
+
+/*
+ * The grant operation arrays are the queue's, ring.batch_segs long (as
+ * the ring's tmp_pages and tmp_handles): only its thread maps and unmaps,
+ * one batch at a time.
+ */
+static int pvblk_unmap_pages(struct pvblk_queue *q, struct page **pages,
+			     grant_handle_t *handles, unsigned int n)
+{
+	struct gntab_unmap_queue_data work = {
+		.unmap_ops = q->unmap_ops,
+		.pages = pages,
+		.count = n,
+	};
+
+	if (!n)
+		return 0;
+	pvblk_set_unmap_ops(q->unmap_ops, pages, handles, n);
+	return pvblk_unmapped(q, pages, n, gnttab_unmap_refs_sync(&work));
 }
 
 static void pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
@@ -159,26 +171,17 @@ static bool pvblk_xen_unmap_atomic(struct pvblk_ring *ring,
 				   grant_handle_t *handles, unsigned int n)
 {
 	struct gnttab_unmap_grant_ref ops[PVBLK_MAX_DIRECT_SEGS];
-	struct pvblk_queue *q = ring->priv;
 	unsigned int i;
-	int err;
 
 	if (n > ARRAY_SIZE(ops))
 		return false;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (page_count(pages[i]) > 1)
 			return false;
-		gnttab_set_unmap_op(&ops[i], pvblk_page_addr(pages[i]),
-				    GNTMAP_host_map, handles[i]);
-	}
-	err = gnttab_unmap_refs(ops, NULL, pages, n);
-	if (err) {
-		/* As in the thread: the pages may still map guest memory. */
-		pr_err_ratelimited("%s: unmapping %u grants failed (%d); leaking their pages\n",
-				   q->dev->name, n, err);
-		return true;
-	}
-	pvblk_put_pages(q, pages, n);
+	pvblk_set_unmap_ops(ops, pages, handles, n);
+	/* Done either way: on failure the pages are leaked, not retried. */
+	pvblk_unmapped(ring->priv, pages, n,
+		       gnttab_unmap_refs(ops, NULL, pages, n));
 	return true;
 }
 

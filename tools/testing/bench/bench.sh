@@ -7,7 +7,8 @@
 #   bench.sh --report LOG    only the report, from the console log of an earlier run
 #
 # Environment: PVTEST_BENCH_ROUNDS (3), PVTEST_BENCH_SECS (15), PVTEST_BENCH_WORKLOADS (all;
-# a comma-separated subset such as rr4k-qd1,rr4k-qd32), and those of selftest.sh.
+# a comma-separated subset such as rr4k-qd1,rr4k-qd32), PVTEST_BENCH_PERF=1 (profile dom0 with
+# perf in every window: profile.md), and those of selftest.sh.
 # A benchmark is no test: a slow result never fails; a broken harness (fio did not run, a
 # guest did not start) does.
 set -euo pipefail
@@ -36,7 +37,11 @@ tr -d '\r' <"$log" | sed -n 's/^# PVBENCH //p' >"$dir/samples.jsonl"
 	grep -m1 -o 'PVTEST-READY at [0-9.]*s' "$log" || true
 	echo "log $log"
 } >"$dir/run.txt"
-python3 "$HERE/report.py" "$dir/samples.jsonl" "$dir" \
+# The profiles of PVTEST_BENCH_PERF=1, if any.
+tr -d '\r' <"$log" | sed -n 's/^# PVPERF //p' >"$dir/perf.txt"
+perf=()
+if [ -s "$dir/perf.txt" ]; then perf=(--perf "$dir/perf.txt"); else rm -f "$dir/perf.txt"; fi
+python3 "$HERE/report.py" "$dir/samples.jsonl" "$dir" "${perf[@]}" \
 	--title "pvblkback vs xen-blkback ($(git -C "$TOP" describe --always --dirty 2>/dev/null || echo tree))"
-lab_log "report in $dir (table.md, samples.json, chart.png)"
+lab_log "report in $dir (table.md, samples.json, chart.png${perf:+, profile.md})"
 exit "$rc"

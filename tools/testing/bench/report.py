@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the samples of tools/testing/selftests/bench.sh into the benchmark report.
 
-    report.py SAMPLES.jsonl OUTDIR [--title TEXT]
+    report.py SAMPLES.jsonl OUTDIR [--title TEXT] [--perf PERF.txt]
 
 Writes OUTDIR/samples.json (every sample), OUTDIR/table.md (medians, min-max, ratios, costs
 per I/O) and OUTDIR/chart.png (throughput as a fraction of native, with min-max bars; needs
-gnuplot). Prints the table.
+gnuplot). With --perf (the PVPERF lines of a PVTEST_BENCH_PERF=1 run), also OUTDIR/profile.md:
+dom0's time per I/O in its top symbols. Prints the tables.
 """
 import json
 import os
@@ -79,13 +80,64 @@ def per_round(by, wl, be, ref):
     return " ".join(ratio(a[r], b[r]) for r in sorted(a) if r in b) or "-"
 
 
+def option(args, flag, default):
+    """The value of --flag VALUE in args (removed from them), else default."""
+    if flag not in args:
+        return default
+    i = args.index(flag)
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
+
+
+def profile(path, by, bes, workloads, top=12):
+    """profile.md: microseconds of dom0 per I/O in each place, median over rounds.
+
+    A PVPERF line is "round backend workload hz samples place": perf sampled each vCPU hz
+    times a second through the sample's window, so a place's time per I/O is samples / hz /
+    the window's I/Os. The places are those of tools/testing/selftests/bench.sh's PERF_KEYS,
+    "*" being all samples. The rows are the places costliest in any path.
+    """
+    cost = {}  # (wl, be, place) -> {round: us per I/O}
+    with open(path) as f:
+        for line in f:
+            p = line.split(None, 5)
+            if len(p) < 6:
+                continue
+            r, be, wl, hz, n, key = p
+            s = next((x for x in by.get((wl, be), []) if x["round"] == int(r)), None)
+            if s and s["ios"]:
+                cost.setdefault((wl, be, key.strip()), {})[int(r)] = \
+                    int(n) * 1e6 / int(hz) / s["ios"]
+    lines = ["# dom0 profile: microseconds per I/O by place", "",
+             "perf record -a -g -e cpu-clock in dom0 through each window, median over rounds; a"
+             " place missing from a round's top 40 counts as 0 there. Places: see PERF_KEYS in"
+             " tools/testing/selftests/bench.sh.", ""]
+    for wl in workloads:
+        rounds = {x["round"] for be in bes for x in by.get((wl, be), [])}
+
+        def us(be, key):
+            c = cost.get((wl, be, key), {})
+            return statistics.median([c.get(r, 0.0) for r in rounds]) if rounds else 0.0
+        keys = {k for (w, b, k) in cost if w == wl and b in bes and k not in ("*", "(idle)")}
+        if not keys:
+            continue
+        keys = sorted(keys, key=lambda k: -max(us(b, k) for b in bes))[:top]
+        lines += [f"## {LABEL.get(wl, wl)}", "",
+                  "| place | " + " | ".join(name(b) for b in bes) + " |",
+                  "|---|" + "---|" * len(bes),
+                  "| all samples | " + " | ".join(fmt(us(b, "*"), 1) for b in bes) + " |",
+                  "| busy (not idle) | " + " | ".join(fmt(us(b, "*") - us(b, "(idle)"), 1)
+                                                    for b in bes) + " |"]
+        lines += [f"| {k} | " + " | ".join(fmt(us(b, k), 1) for b in bes) + " |" for k in keys]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main():
     args = sys.argv[1:]
-    title = "pvblkback benchmark"
-    if "--title" in args:
-        i = args.index("--title")
-        title = args[i + 1]
-        del args[i:i + 2]
+    title = option(args, "--title", "pvblkback benchmark")
+    perf = option(args, "--perf", None)
     if len(args) != 2:
         sys.exit(__doc__)
     src, out = args
@@ -167,6 +219,11 @@ def main():
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write(table)
     print(table)
+    if perf:
+        prof = profile(perf, by, bes, workloads)
+        with open(os.path.join(out, "profile.md"), "w") as f:
+            f.write(prof)
+        print(prof)
 
     if chart:
         dat = os.path.join(out, "chart.dat")

@@ -11,8 +11,9 @@
 # --stream: what of the console goes to stdout while running (the log always gets everything).
 # Shell mode is interactive (serial console on the terminal, ctrl-a x quits).
 # Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT and
-# PVTEST_BENCH* (tools/testing/selftests/bench.sh) are passed to dom0; PVTEST_QEMU_ARGS adds QEMU arguments (the NICs' netdevs are "net0" and
-# "net1" on hub 0, so "-netdev hubport,id=net2,hubid=0 ..." joins the same wire);
+# PVTEST_BENCH* (tools/testing/selftests/bench.sh) are passed to dom0 (PVTEST_BENCH_PERF also
+# adds build.sh's perf layer to it); PVTEST_QEMU_ARGS adds QEMU arguments (the NICs' netdevs
+# are "net0" and "net1" on hub 0, so "-netdev hubport,id=net2,hubid=0 ..." joins the same wire);
 # PVTEST_DOM0_MEM (default 2048) and PVTEST_QEMU_MEM (default 6144) size things in MiB.
 set -euo pipefail
 
@@ -63,12 +64,17 @@ mkdir -p "$conf/etc/pvtest"
 	printf 'PVTEST_UPLINK_MAC=%s\nPVTEST_PEER_MAC=%s\n' "$UPLINK_MAC" "$PEER_MAC"
 	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT \
 		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS \
-		PVTEST_BENCH_WORKLOADS PVTEST_BENCH_BACKENDS PVTEST_BENCH_ALT; do
+		PVTEST_BENCH_WORKLOADS PVTEST_BENCH_BACKENDS PVTEST_BENCH_ALT PVTEST_BENCH_PERF; do
 		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$conf/etc/pvtest/run.conf"
 (cd "$conf" && find etc | cpio -o -H newc -R 0:0 --quiet) | gzip -n >"$conf/run.cpio.gz"
-cat "$IMG/dom0.cpio.gz" "$conf/run.cpio.gz" >"$RUN/initrd.gz"
+layers=("$IMG/dom0.cpio.gz" "$conf/run.cpio.gz")
+if [ -n "${PVTEST_BENCH_PERF:-}" ]; then
+	[ -e "$IMG/perf.cpio.gz" ] || lab_die "no $IMG/perf.cpio.gz: run build.sh with PVTEST_BENCH_PERF=1"
+	layers+=("$IMG/perf.cpio.gz")
+fi
+cat "${layers[@]}" >"$RUN/initrd.gz"
 
 # The server's disk: sparse, so 500 GiB of zeroes cost nothing; fresh every boot.
 DISK=$RUN/disk.raw

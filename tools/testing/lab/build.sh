@@ -5,6 +5,9 @@
 #   out/images/vmlinuz        dom0 kernel (Debian's 6.1 bzImage)
 #   out/images/dom0.cpio.gz   dom0 initramfs: toolstack, modules, guest kernel + initramfs,
 #                             our modules, hotplug scripts, scenarios
+#   out/images/perf.cpio.gz   perf and its libraries, a layer boot.sh appends to dom0's
+#                             initramfs only with PVTEST_BENCH_PERF=1 (it is 30 MB of the host's
+#                             linux-perf, cached under $CACHE/lab/<key> by its version)
 # The slow parts (downloads, unpacking the kernel package, extracting the guest vmlinux) are
 # cached under $CACHE/lab/<key>, the key being a hash of the package versions; the initramfs
 # itself is rebuilt on every run because it carries the work tree's current files.
@@ -430,6 +433,26 @@ mkcpio "$D" "$OUT/build/dom0-run.cpio.gz"
 
 cat "$BASE/dom0.cpio.gz" "$OUT/build/dom0-run.cpio.gz" >"$OUT/images/dom0.cpio.gz.tmp"
 mv "$OUT/images/dom0.cpio.gz.tmp" "$OUT/images/dom0.cpio.gz"
+# perf for the profiles of "PVTEST_BENCH_PERF=1 make bench", kept out of every other boot.
+if [ -n "${PVTEST_BENCH_PERF:-}" ]; then
+	pv=$(dpkg-query -W -f='${Version}' linux-perf 2>/dev/null) ||
+		lab_die "PVTEST_BENCH_PERF needs the host's linux-perf: run 'make deps'"
+	PERFC=$LABC/perf-$pv.cpio.gz
+	if [ ! -f "$PERFC" ]; then
+		lab_log "building the perf layer (linux-perf $pv)"
+		S=$OUT/build/perf
+		rm -rf "$S"
+		# Libraries land under usr/ through merged-/usr links that stay out of the layer.
+		mkdir -p "$S/usr/lib" "$S/usr/lib64" "$S/usr/bin"
+		for l in lib lib64 bin; do ln -s "usr/$l" "$S/$l"; done
+		add_bin "$S" "$(PATH=/usr/bin:/usr/sbin type -P perf)" /usr/bin/perf
+		rm "$S/lib" "$S/lib64" "$S/bin"
+		mkcpio "$S" "$PERFC.tmp"
+		rm -rf "$S"
+		mv "$PERFC.tmp" "$PERFC"
+	fi
+	ln -sfn "$PERFC" "$OUT/images/perf.cpio.gz"
+fi
 ln -sfn "$LABC/xen.elf" "$OUT/images/xen.elf"
 ln -sfn "$LABC/vmlinuz" "$OUT/images/vmlinuz"
 lab_log "images ready in $OUT/images ($(du -h "$OUT/images/dom0.cpio.gz" | cut -f1) dom0 initramfs, $nko pvback module(s), $(lab_since "$started") s)"

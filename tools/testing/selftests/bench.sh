@@ -15,6 +15,13 @@
 # event-channel interrupts of dom0's backend and of the guests' blkfront; fio's summary gives
 # the mean latency.
 #
+# PVTEST_BENCH_PERF=1 adds a profile of dom0 to each window: "perf record -a -e cpu-clock" at
+# PERF_HZ on both of its vCPUs with kernel call chains (a PV dom0 has no PMU; the software
+# clock event samples wherever dom0 runs, a hypercall's time showing in the hypercall stub),
+# whose costliest places (PERF_KEYS) become "# PVPERF round backend workload hz samples
+# place" lines, place "*" counting all samples. Profiling costs dom0 CPU time: compare
+# throughput from runs without it.
+#
 # PVTEST_BENCH=full (make bench) runs every workload, PVTEST_BENCH_ROUNDS rounds (3) of
 # PVTEST_BENCH_SECS seconds (15) each, of the workloads in PVTEST_BENCH_WORKLOADS (all). Otherwise (make check) a short smoke run shows that the
 # harness works: two workloads, one round, three seconds. Nothing here checks a speed: the
@@ -46,6 +53,10 @@ read -ra ALT <<<"${PVTEST_BENCH_ALT:-max_persistent_grants=1056}"
 for kv in "${ALT[@]}"; do
 	[[ $kv =~ ^[a-z_]+=[0-9]+$ ]] || tap_bail "PVTEST_BENCH_ALT: '$kv' is not NAME=NUMBER"
 done
+PERF_HZ=499
+if [ -n "${PVTEST_BENCH_PERF:-}" ]; then
+	command -v perf >/dev/null || tap_bail "PVTEST_BENCH_PERF: no perf in dom0 (build.sh's perf layer)"
+fi
 # One region per guest, 4 GiB apart, far from the other scenarios' regions.
 STARTS=(200G 204G 208G)
 GUESTS=(bench0 bench1 bench2)
@@ -132,6 +143,14 @@ guest_script() {
 # (started by the caller): wait for the disk to get busy, snap, SECS seconds, snap; mark both
 # ends for the guests DOMIDS (space-separated, may be empty). Prints the two snaps.
 measure() {
+	local rc=0
+	perf_start
+	measure_window "$@" || rc=1
+	perf_stop
+	return $rc
+}
+
+measure_window() {
 	local ids=$4 names=$5 s0 d
 	s0=$(disk_sectors)
 	wait_for "[ \$(disk_sectors) -gt $s0 ]" 120 || return 1
@@ -139,11 +158,101 @@ measure() {
 	psleep 1
 	# shellcheck disable=SC2086 # names are words
 	snap $names
+	# The profile leaves out the snaps' own cost ("xl list" takes a while under TCG).
+	perf_ctl enable || return 1
 	for d in $ids; do pvxs write "/local/domain/$d/data/pvtest/bench/t0" 1; done
 	psleep "$SECS"
 	for d in $ids; do pvxs write "/local/domain/$d/data/pvtest/bench/t1" 1; done
+	perf_ctl disable || return 1
 	# shellcheck disable=SC2086
 	snap $names
+}
+
+# With PVTEST_BENCH_PERF, perf runs through each sample, but records only in its window:
+# perf_start starts it with its events off (its start takes seconds of dom0 under TCG),
+# perf_ctl turns them on and off through its control FIFO (perf acknowledges once done),
+# perf_stop ends it and leaves the profile in $PVTEST_RUN/perf.data.
+# The shell holds both FIFOs open read-write, so that neither side ever blocks in open().
+PERF_PID='' PERF_CTL='' PERF_ACK=''
+perf_start() {
+	local f=$PVTEST_RUN/perf
+	[ -n "${PVTEST_BENCH_PERF:-}" ] || return 0
+	rm -f "$f.data" "$f.ctl" "$f.ack"
+	mkfifo "$f.ctl" "$f.ack"
+	exec {PERF_CTL}<>"$f.ctl" {PERF_ACK}<>"$f.ack"
+	perf record -a -g --kernel-callchains -m 512 -q -e cpu-clock -F "$PERF_HZ" -D -1 -o "$f.data" \
+		--control "fifo:$f.ctl,$f.ack" >"$f.err" 2>&1 &
+	PERF_PID=$!
+}
+
+perf_ctl() {
+	local ack
+	[ -n "$PERF_PID" ] || return 0
+	echo "$1" >&"$PERF_CTL"
+	read -r -t 120 -u "$PERF_ACK" ack && [ "$ack" = ack ] && return 0
+	tap_diag "perf did not acknowledge '$1': $(head -c 300 "$PVTEST_RUN/perf.err")" >&2
+	return 1
+}
+
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	local rc=0
+	kill -INT "$PERF_PID" 2>/dev/null || true
+	# 130: stopped by the SIGINT, its normal end here.
+	wait "$PERF_PID" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 130 ] || tap_diag "perf record: status $rc: $(head -c 300 "$PVTEST_RUN/perf.err")" >&2
+	exec {PERF_CTL}>&- {PERF_ACK}>&-
+	PERF_PID=
+}
+
+# Each sample of "perf script" is a line (the command) and its kernel call chain, a frame a
+# line (address, symbol), leaf first. A sample's place:
+#  - "(perf)": perf itself, the profile's own cost;
+#  - "user COMMAND": a process's own code;
+#  - "(idle)": a vCPU in the idle loop, outside any interrupt (halted in Xen, or on its way);
+#  - "irqs off in F": a clock interrupt held back while interrupts were off, taken when F (the
+#    first caller past the unlock and irq-enable helpers) turned them back on; in a PV guest
+#    that is a hypercall (xen_force_evtchn_callback), and the sample lands there;
+#  - "hypercall < F < G": any other hypercall (6.1 makes them all through xen_hypercall_pv), by
+#    its first two callers past the hypercall helpers;
+#  - else the function the sample hit.
+# Prints the count of each place, most first, and "*", all samples.
+# shellcheck disable=SC2016 # awk's variables
+PERF_KEYS='
+function skip(s) {
+	return s ~ /^(xen_hypercall.*|HYPERVISOR_.*|xen_force_evtchn_callback|check_events|xen_irq_enable.*|xen_restore_fl.*|.*raw_spin_unlock.*|.*_unlock_irq.*|local_bh_enable|__local_bh_enable_ip)$/
+}
+function done_sample(  i, irq, key, c) {
+	if (!nf && comm == "") return
+	if (comm == "perf") key = "(perf)"
+	else if (!nf || a1 !~ /^ffff/) key = "user " comm
+	for (i = 1; i <= nf && key == ""; i++) {
+		if (f[i] ~ /(upcall|hypervisor_callback|softirq|handle_.*irq|irq_exit)/) irq = 1
+		if (f[i] ~ /^(do_idle|default_idle_call|default_idle|xen_safe_halt|cpu_startup_entry)$/) {
+			if (!irq) key = "(idle)"
+			break
+		}
+	}
+	if (key == "" && f[1] ~ /^xen_hypercall/) {
+		for (i = 2; i <= nf && skip(f[i]); i++)
+			if (f[i] == "xen_force_evtchn_callback") c = 1
+		key = c ? "irqs off in " f[i] : "hypercall < " f[i] " < " f[i + 1]
+	}
+	if (key == "") key = f[1]
+	n[key]++; all++; nf = 0; comm = ""
+}
+/^[ \t]+[0-9a-f]+ / { sub(/\+0x[0-9a-f]+$/, "", $2); f[++nf] = $2; if (nf == 1) a1 = $1; next }
+/^[^ \t]/ { done_sample(); comm = $1 }
+END { done_sample(); print all, "*"; for (k in n) print n[k], k }'
+
+# profile ROUND BACKEND WORKLOAD: the window's costliest places (PVTEST_BENCH_PERF) as PVPERF
+# lines.
+profile() {
+	local data=$PVTEST_RUN/perf.data
+	[ -s "$data" ] || return 0
+	perf script -i "$data" -F comm,ip,sym 2>/dev/null | awk "$PERF_KEYS" | sort -rn | awk 'NR <= 40' |
+		sed "s/^/# PVPERF $1 $2 $3 $PERF_HZ /"
+	rm -f "$data"
 }
 
 # sample ROUND BACKEND WORKLOAD NOTE FIO_OUTPUT SNAP0 SNAP1 EVG: one PVBENCH line, and the check
@@ -185,6 +294,7 @@ run_native() {
 		wait "$p" || true
 		out=$(cat "$PVTEST_RUN/fio.out")
 		sample "$r" native "$wl" "" "$out" "$(head -n1 <<<"$w")" "$(tail -n1 <<<"$w")" 0
+		profile "$r" native "$wl"
 	done
 }
 
@@ -236,6 +346,7 @@ guest_sample() {
 		ev=$((ev + b - a))
 	done
 	sample "$r" "$be" "$wl" "$# guest(s)" "$out" "$(head -n1 <<<"$w")" "$(tail -n1 <<<"$w")" "$ev"
+	profile "$r" "$be" "$wl"
 }
 
 # params_set NAME=VALUE...: pvblkback's parameters, for the devices created from now on.

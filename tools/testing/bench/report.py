@@ -119,7 +119,8 @@ def profile(path, by, bes, workloads, top=12):
         def us(be, key):
             c = cost.get((wl, be, key), {})
             return statistics.median([c.get(r, 0.0) for r in rounds]) if rounds else 0.0
-        keys = {k for (w, b, k) in cost if w == wl and b in bes and k not in ("*", "(idle)")}
+        keys = {k for (w, b, k) in cost
+                if w == wl and b in bes and k not in ("*", "(idle)", "(backend paths)")}
         if not keys:
             continue
         keys = sorted(keys, key=lambda k: -max(us(b, k) for b in bes))[:top]
@@ -128,7 +129,9 @@ def profile(path, by, bes, workloads, top=12):
                   "|---|" + "---|" * len(bes),
                   "| all samples | " + " | ".join(fmt(us(b, "*"), 1) for b in bes) + " |",
                   "| busy (not idle) | " + " | ".join(fmt(us(b, "*") - us(b, "(idle)"), 1)
-                                                    for b in bes) + " |"]
+                                                    for b in bes) + " |",
+                  "| in a backend's paths | " + " | ".join(fmt(us(b, "(backend paths)"), 1)
+                                                         for b in bes) + " |"]
         lines += [f"| {k} | " + " | ".join(fmt(us(b, k), 1) for b in bes) + " |" for k in keys]
         lines.append("")
     return "\n".join(lines)

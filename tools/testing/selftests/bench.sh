@@ -216,7 +216,9 @@ perf_stop() {
 #  - "hypercall < F < G": any other hypercall (6.1 makes them all through xen_hypercall_pv), by
 #    its first two callers past the hypercall helpers;
 #  - else the function the sample hit.
-# Prints the count of each place, most first, and "*", all samples.
+# Prints the count of each place, most first, "*", all samples, and "(backend paths)", samples
+# whose chain passes through a block backend's code (pvblkback's or xen-blkback's: the backend
+# and the block I/O it starts or ends).
 # shellcheck disable=SC2016 # awk's variables
 PERF_KEYS='
 function skip(s) {
@@ -239,18 +241,24 @@ function done_sample(  i, irq, key, c) {
 		key = c ? "irqs off in " f[i] : "hypercall < " f[i] " < " f[i + 1]
 	}
 	if (key == "") key = f[1]
+	for (i = 1; i <= nf; i++) if (f[i] ~ /^(pvblk_|pvback_|xen_blkif|xen_blkbk|do_block_io_op|__do_block_io_op|dispatch_rw_block_io|end_block_io_op|make_response)/) {
+		be++
+		break
+	}
 	n[key]++; all++; nf = 0; comm = ""
 }
 /^[ \t]+[0-9a-f]+ / { sub(/\+0x[0-9a-f]+$/, "", $2); f[++nf] = $2; if (nf == 1) a1 = $1; next }
 /^[^ \t]/ { done_sample(); comm = $1 }
-END { done_sample(); print all, "*"; for (k in n) print n[k], k }'
+END { done_sample(); print all, "*"; print be + 0, "(backend paths)"; for (k in n) print n[k], k }'
 
 # profile ROUND BACKEND WORKLOAD: the window's costliest places (PVTEST_BENCH_PERF) as PVPERF
 # lines.
 profile() {
 	local data=$PVTEST_RUN/perf.data
 	[ -s "$data" ] || return 0
-	perf script -i "$data" -F comm,ip,sym 2>/dev/null | awk "$PERF_KEYS" | sort -rn | awk 'NR <= 40' |
+	# The two totals first, then the 40 costliest places.
+	perf script -i "$data" -F comm,ip,sym 2>/dev/null | awk "$PERF_KEYS" |
+		{ read -r t && echo "$t" && read -r t && echo "$t" && sort -rn | awk 'NR <= 40'; } |
 		sed "s/^/# PVPERF $1 $2 $3 $PERF_HZ /"
 	rm -f "$data"
 }

@@ -95,7 +95,7 @@ def profile(path, by, bes, workloads, top=12):
 
     A PVPERF line is "round backend workload hz samples place": perf sampled each vCPU hz
     times a second through the sample's window, so a place's time per I/O is samples / hz /
-    the window's I/Os. The places are those of tools/testing/selftests/bench.sh's PERF_KEYS,
+    the window's I/Os. The places are those of tools/testing/selftests/perf-keys.awk,
     "*" being all samples. The rows are the places costliest in any path.
     """
     cost = {}  # (wl, be, place) -> {round: us per I/O}
@@ -109,10 +109,15 @@ def profile(path, by, bes, workloads, top=12):
             if s and s["ios"]:
                 cost.setdefault((wl, be, key.strip()), {})[int(r)] = \
                     int(n) * 1e6 / int(hz) / s["ios"]
+    # Busy time round by round, before the medians.
+    for (wl, be, key), c in list(cost.items()):
+        if key == "*":
+            idle = cost.get((wl, be, "(idle)"), {})
+            cost[(wl, be, "(busy)")] = {r: v - idle.get(r, 0.0) for r, v in c.items()}
     lines = ["# dom0 profile: microseconds per I/O by place", "",
              "perf record -a -g -e cpu-clock in dom0 through each window, median over rounds; a"
-             " place missing from a round's top 40 counts as 0 there. Places: see PERF_KEYS in"
-             " tools/testing/selftests/bench.sh.", ""]
+             " place missing from a round's top 40 counts as 0 there. Places: see"
+             " tools/testing/selftests/perf-keys.awk.", ""]
     for wl in workloads:
         rounds = {x["round"] for be in bes for x in by.get((wl, be), [])}
 
@@ -120,7 +125,7 @@ def profile(path, by, bes, workloads, top=12):
             c = cost.get((wl, be, key), {})
             return statistics.median([c.get(r, 0.0) for r in rounds]) if rounds else 0.0
         keys = {k for (w, b, k) in cost
-                if w == wl and b in bes and k not in ("*", "(idle)", "(backend paths)")}
+                if w == wl and b in bes and k not in ("*", "(idle)", "(busy)", "(backend paths)")}
         if not keys:
             continue
         keys = sorted(keys, key=lambda k: -max(us(b, k) for b in bes))[:top]
@@ -128,8 +133,7 @@ def profile(path, by, bes, workloads, top=12):
                   "| place | " + " | ".join(name(b) for b in bes) + " |",
                   "|---|" + "---|" * len(bes),
                   "| all samples | " + " | ".join(fmt(us(b, "*"), 1) for b in bes) + " |",
-                  "| busy (not idle) | " + " | ".join(fmt(us(b, "*") - us(b, "(idle)"), 1)
-                                                    for b in bes) + " |",
+                  "| busy (not idle) | " + " | ".join(fmt(us(b, "(busy)"), 1) for b in bes) + " |",
                   "| in a backend's paths | " + " | ".join(fmt(us(b, "(backend paths)"), 1)
                                                          for b in bes) + " |"]
         lines += [f"| {k} | " + " | ".join(fmt(us(b, k), 1) for b in bes) + " |" for k in keys]

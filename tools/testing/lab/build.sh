@@ -371,7 +371,7 @@ install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OU
 install -m 0755 "$LAB/dom0/init" "$D/init"
 install -m 0755 "$LAB/dom0/run-scenarios" "$P/run-scenarios"
 install -m 0644 "$LAB/dom0/profile" "$D/etc/profile"
-cp "$TOP"/tools/testing/selftests/*.sh "$P/selftests/"
+cp "$TOP"/tools/testing/selftests/*.sh "$TOP"/tools/testing/selftests/*.awk "$P/selftests/"
 # The documentation, for the doc-examples scenario (it runs its console examples).
 mkdir -p "$P/doc"
 for f in "$TOP"/Documentation/*.md; do [ -f "$f" ] && cp "$f" "$P/doc/"; done

@@ -18,7 +18,7 @@
 # PVTEST_BENCH_PERF=1 adds a profile of dom0 to each window: "perf record -a -e cpu-clock" at
 # PERF_HZ on both of its vCPUs with kernel call chains (a PV dom0 has no PMU; the software
 # clock event samples wherever dom0 runs, a hypercall's time showing in the hypercall stub),
-# whose costliest places (PERF_KEYS) become "# PVPERF round backend workload hz samples
+# whose costliest places (perf-keys.awk) become "# PVPERF round backend workload hz samples
 # place" lines, place "*" counting all samples. Profiling costs dom0 CPU time: compare
 # throughput from runs without it.
 #
@@ -205,51 +205,6 @@ perf_stop() {
 	PERF_PID=
 }
 
-# Each sample of "perf script" is a line (the command) and its kernel call chain, a frame a
-# line (address, symbol), leaf first. A sample's place:
-#  - "(perf)": perf itself, the profile's own cost;
-#  - "user COMMAND": a process's own code;
-#  - "(idle)": a vCPU in the idle loop, outside any interrupt (halted in Xen, or on its way);
-#  - "irqs off in F": a clock interrupt held back while interrupts were off, taken when F (the
-#    first caller past the unlock and irq-enable helpers) turned them back on; in a PV guest
-#    that is a hypercall (xen_force_evtchn_callback), and the sample lands there;
-#  - "hypercall < F < G": any other hypercall (6.1 makes them all through xen_hypercall_pv), by
-#    its first two callers past the hypercall helpers;
-#  - else the function the sample hit.
-# Prints the count of each place, most first, "*", all samples, and "(backend paths)", samples
-# whose chain passes through a block backend's code (pvblkback's or xen-blkback's: the backend
-# and the block I/O it starts or ends).
-# shellcheck disable=SC2016 # awk's variables
-PERF_KEYS='
-function skip(s) {
-	return s ~ /^(xen_hypercall.*|HYPERVISOR_.*|xen_force_evtchn_callback|check_events|xen_irq_enable.*|xen_restore_fl.*|.*raw_spin_unlock.*|.*_unlock_irq.*|local_bh_enable|__local_bh_enable_ip)$/
-}
-function done_sample(  i, irq, key, c) {
-	if (!nf && comm == "") return
-	if (comm == "perf") key = "(perf)"
-	else if (!nf || a1 !~ /^ffff/) key = "user " comm
-	for (i = 1; i <= nf && key == ""; i++) {
-		if (f[i] ~ /(upcall|hypervisor_callback|softirq|handle_.*irq|irq_exit)/) irq = 1
-		if (f[i] ~ /^(do_idle|default_idle_call|default_idle|xen_safe_halt|cpu_startup_entry)$/) {
-			if (!irq) key = "(idle)"
-			break
-		}
-	}
-	if (key == "" && f[1] ~ /^xen_hypercall/) {
-		for (i = 2; i <= nf && skip(f[i]); i++)
-			if (f[i] == "xen_force_evtchn_callback") c = 1
-		key = c ? "irqs off in " f[i] : "hypercall < " f[i] " < " f[i + 1]
-	}
-	if (key == "") key = f[1]
-	for (i = 1; i <= nf; i++) if (f[i] ~ /^(pvblk_|pvback_|xen_blkif|xen_blkbk|do_block_io_op|__do_block_io_op|dispatch_rw_block_io|end_block_io_op|make_response)/) {
-		be++
-		break
-	}
-	n[key]++; all++; nf = 0; comm = ""
-}
-/^[ \t]+[0-9a-f]+ / { sub(/\+0x[0-9a-f]+$/, "", $2); f[++nf] = $2; if (nf == 1) a1 = $1; next }
-/^[^ \t]/ { done_sample(); comm = $1 }
-END { done_sample(); print all, "*"; print be + 0, "(backend paths)"; for (k in n) print n[k], k }'
 
 # profile ROUND BACKEND WORKLOAD: the window's costliest places (PVTEST_BENCH_PERF) as PVPERF
 # lines.
@@ -257,7 +212,7 @@ profile() {
 	local data=$PVTEST_RUN/perf.data
 	[ -s "$data" ] || return 0
 	# The two totals first, then the 40 costliest places.
-	perf script -i "$data" -F comm,ip,sym 2>/dev/null | awk "$PERF_KEYS" |
+	perf script -i "$data" -F comm,ip,sym 2>/dev/null | awk -f "$(dirname "$0")/perf-keys.awk" |
 		{ read -r t && echo "$t" && read -r t && echo "$t" && sort -rn | awk 'NR <= 40'; } |
 		sed "s/^/# PVPERF $1 $2 $3 $PERF_HZ /"
 	rm -f "$data"

@@ -100,6 +100,8 @@ struct pvblk_limits {
 	u32 rsp_hold_ns;
 	/* answer a request where its I/O ends, not always in the thread */
 	bool answer_inline;
+	/* requests of at most this many segments go by grant copy; 0: none */
+	unsigned int copy_segs;
 	bool discard;			/* feature-discard advertised */
 	bool secure_discard;		/* discard-secure advertised */
 };

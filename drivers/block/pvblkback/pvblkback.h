@@ -38,6 +38,8 @@ struct pvblk_queue {
 	/* Scratch for one request's grant operations; the thread's only. */
 	struct gnttab_map_grant_ref *map_ops;
 	struct gnttab_unmap_grant_ref *unmap_ops;
+	struct gnttab_copy *copy_ops;	/* nr_copy_ops, if grant copy is on */
+	unsigned int nr_copy_ops;
 };
 
 /*

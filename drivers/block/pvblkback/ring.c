@@ -25,6 +25,56 @@
  */
 #define PVBLK_BUSY_INFLIGHT	4
 
+/*
+ * Bounce pages a ring keeps for copied requests (1 MiB): 4 KiB requests
+ * up to queue depth 256; beyond them requests are mapped instead.
+ */
+#define PVBLK_BOUNCE_MAX	256
+
+static void pvblk_bounce_free(struct pvblk_ring *ring)
+{
+	unsigned int i;
+
+	if (!ring->bounce)
+		return;
+	/* Only free ones: a page still out belongs to a request in flight. */
+	WARN_ON_ONCE(ring->bounce_free != ring->nr_bounce);
+	for (i = 0; i < ring->bounce_free; i++)
+		__free_page(ring->bounce[i]);
+	kvfree(ring->bounce);
+	ring->bounce = NULL;
+	ring->nr_bounce = 0;
+	ring->bounce_free = 0;
+}
+
+/*
+ * Grant copy needs the ops for it and no persistent grants (a kept
+ * mapping costs nothing per request).  Return: 0, or -ENOMEM.
+ */
+static int pvblk_bounce_alloc(struct pvblk_ring *ring)
+{
+	unsigned int n = min(ring->pool_size * ring->lim->copy_segs,
+			     PVBLK_BOUNCE_MAX);
+
+	ring->nr_bounce = 0;
+	ring->bounce_free = 0;
+	if (!n || ring->persistent || !ring->ops->copy ||
+	    !ring->ops->copy_atomic || ring->lim->copy_segs > PVBLK_MAX_DIRECT_SEGS)
+		return 0;
+	ring->bounce = kvcalloc(n, sizeof(*ring->bounce), GFP_KERNEL);
+	if (!ring->bounce)
+		return -ENOMEM;
+	for (; ring->nr_bounce < n; ring->nr_bounce++) {
+		/* Zeroed: nothing of dom0's ever reaches a guest from them. */
+		ring->bounce[ring->nr_bounce] = alloc_page(GFP_KERNEL |
+							   __GFP_ZERO);
+		if (!ring->bounce[ring->nr_bounce])
+			break;
+	}
+	ring->bounce_free = ring->nr_bounce;
+	return ring->nr_bounce == n ? 0 : -ENOMEM;
+}
+
 static void pvblk_ring_free_pool(struct pvblk_ring *ring)
 {
 	kvfree(ring->pool);
@@ -35,6 +85,7 @@ static void pvblk_ring_free_pool(struct pvblk_ring *ring)
 	kvfree(ring->tmp_pages);
 	kvfree(ring->tmp_handles);
 	kfree(ring->indirect_buf);
+	pvblk_bounce_free(ring);
 	pvblk_pgnt_free(&ring->pgnt);
 	ring->pool = NULL;
 	ring->segs = NULL;
@@ -56,7 +107,8 @@ static void pvblk_ring_free_pool(struct pvblk_ring *ring)
  * Allocates one pending request per ring slot, at most lim->max_requests:
  * the pool bounds our memory use, and requests beyond it wait in the ring
  * until one completes.  Each holds as many segments as a request may have.
- * A persistent ring also gets its grant cache of lim->max_pgrants entries.
+ * A persistent ring also gets its grant cache of lim->max_pgrants entries;
+ * with lim->copy_segs, others get their bounce pages for grant copy.
  *
  * Return: 0 or a negative errno.
  */
@@ -94,6 +146,8 @@ int pvblk_ring_init(struct pvblk_ring *ring, void *sring, size_t bytes,
 	if (ring->lim->max_indirect_segs)
 		ring->indirect_buf = kmalloc(PVBLK_MAX_INDIRECT_SEGS *
 					     PVBLK_WIRE_SEG_SIZE, GFP_KERNEL);
+	if (!err)
+		err = pvblk_bounce_alloc(ring);
 	if (err || !ring->pool || !ring->segs || !ring->pages ||
 	    !ring->handles || !ring->pgs || !ring->tmp_pages ||
 	    !ring->tmp_handles ||
@@ -141,7 +195,8 @@ size_t pvblk_ring_mem(const struct pvblk_ring *ring)
 				   sizeof(*ring->tmp_handles)) +
 	       ring->pgnt.max * sizeof(*ring->pgnt.ents) +
 	       (ring->indirect_buf ? PVBLK_MAX_INDIRECT_SEGS *
-				     PVBLK_WIRE_SEG_SIZE : 0);
+				     PVBLK_WIRE_SEG_SIZE : 0) +
+	       ring->nr_bounce * (PAGE_SIZE + sizeof(*ring->bounce));
 }
 
 /* Persistent grants the ring holds now (statistics: racy read). */
@@ -231,7 +286,11 @@ static void pvblk_finish(struct pvblk_ring *ring, struct pvblk_pending *p)
 
 	atomic64_inc(&ring->stats->lat[pvblk_lat_bucket(ktime_get_ns() -
 							p->start_ns)]);
-	if (p->error) {
+	if (p->copy_failed) {
+		/* The read's data could not be copied out to the guest. */
+		status = BLKIF_RSP_ERROR;
+		pvblk_stat_add(ring->stats, PVBLK_ST_MAP_ERR, 1);
+	} else if (p->error) {
 		status = p->error == -EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP :
 						   BLKIF_RSP_ERROR;
 		pvblk_stat_add(ring->stats, PVBLK_ST_IO_ERR, 1);
@@ -262,9 +321,19 @@ static unsigned int pvblk_own_maps(const struct pvblk_pending *p,
 }
 
 /*
- * Undo a request's own mappings where its I/O ended, if the ring is
- * lightly loaded and the ops can do so there.  Return: true if none is
- * left, so it can be answered at once.
+ * Whether a copied request's data still has to go out to the guest: a
+ * read that succeeded.  Never after an I/O error: the bounce pages then
+ * hold what an earlier request left there.
+ */
+static bool pvblk_copy_out_due(const struct pvblk_pending *p)
+{
+	return p->copy && p->io.kind == PVBLK_IO_READ && !p->error;
+}
+
+/*
+ * Undo a request's own mappings (or copy a read out) where its I/O ended,
+ * if the ring is lightly loaded and the ops can do so there.  Return: true
+ * if nothing is left to do, so it can be answered at once.
  */
 static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
@@ -278,6 +347,8 @@ static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
 	/* A hint only: read without the lock, it moves by one at a time. */
 	if (READ_ONCE(ring->inflight) >= PVBLK_BUSY_INFLIGHT)
 		return false;
+	if (pvblk_copy_out_due(p))
+		return ring->ops->copy_atomic(ring, p);
 	if (!p->nr_mapped)
 		return true;
 	if (p->nr_mapped > PVBLK_MAX_DIRECT_SEGS || !ring->ops->unmap_atomic)
@@ -418,6 +489,8 @@ static bool pvblk_admit(struct pvblk_ring *ring, struct pvblk_pending *p)
 	enum pvblk_verdict v;
 
 	p->nr_mapped = 0;
+	p->copy = false;
+	p->copy_failed = false;
 	p->error = 0;
 	if (p->req.op == BLKIF_OP_INDIRECT) {
 		v = pvblk_indirect_check(&p->req, ring->lim);
@@ -494,21 +567,66 @@ static void pvblk_pgnt_keep(struct pvblk_ring *ring, struct pvblk_pending *p)
 	}
 }
 
-/* Map the grants of a batch of admitted requests, then submit them. */
+/*
+ * Give a small request bounce pages, if enough are free: its data then
+ * goes by grant copy.  Return: whether it does.
+ */
+static bool pvblk_copy_take(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	unsigned int i, n = p->req.nr_segs;
+
+	if (!n || n > ring->lim->copy_segs || n > ring->bounce_free)
+		return false;
+	for (i = 0; i < n; i++) {
+		p->pages[i] = ring->bounce[--ring->bounce_free];
+		p->pg[i] = NULL;
+	}
+	p->copy = true;
+	return true;
+}
+
+/* A copied request is done with its bounce pages. */
+static void pvblk_copy_put(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	unsigned int i;
+
+	if (!p->copy)
+		return;
+	for (i = 0; i < p->req.nr_segs; i++)
+		ring->bounce[ring->bounce_free++] = p->pages[i];
+	p->copy = false;
+}
+
+/*
+ * Map the grants of a batch of admitted requests, or copy in the data of
+ * those that go by grant copy, then submit them.
+ */
 static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
 {
-	unsigned int misses[PVBLK_BATCH], i, todo = 0;
-	struct pvblk_pending *p;
+	struct pvblk_pending *maps[PVBLK_BATCH], *ins[PVBLK_BATCH], *p;
+	unsigned int misses[PVBLK_BATCH], i, nm = 0, ni = 0;
 
 	for (i = 0; i < b->n; i++) {
-		misses[i] = pvblk_pgnt_lookup(ring, b->p[i]);
-		todo += misses[i];
+		p = b->p[i];
+		misses[i] = 0;
+		if (pvblk_copy_take(ring, p)) {
+			if (p->io.kind != PVBLK_IO_READ)
+				ins[ni++] = p;
+			continue;
+		}
+		misses[i] = pvblk_pgnt_lookup(ring, p);
+		if (misses[i])
+			maps[nm++] = p;
 	}
-	if (todo)
-		ring->ops->map(ring, b->p, b->n);
+	if (nm)
+		ring->ops->map(ring, maps, nm);
+	if (ni)
+		ring->ops->copy(ring, ins, ni, false);
 	for (i = 0; i < b->n; i++) {
 		p = b->p[i];
-		if (p->nr_mapped != misses[i]) {
+		if (p->copy ? p->copy_failed : p->nr_mapped != misses[i]) {
+			p->copy_failed = false;
+			pvblk_copy_put(ring, p);
 			pvblk_pgnt_release(ring, p);
 			pvblk_map_failed(ring, p, "grants");
 			continue;
@@ -532,24 +650,30 @@ static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
  */
 static void pvblk_retire(struct pvblk_ring *ring, struct pvblk_batch *b)
 {
-	unsigned int r, k = 0;
-	struct pvblk_pending *p;
+	struct pvblk_pending *outs[PVBLK_BATCH], *p;
+	unsigned int r, k = 0, no = 0;
 
 	for (r = 0; r < b->n; r++) {
 		p = b->p[r];
+		if (pvblk_copy_out_due(p))
+			outs[no++] = p;
 		k += pvblk_own_maps(p, ring->tmp_pages + k,
 				    ring->tmp_handles + k);
 		p->nr_mapped = 0;
 		pvblk_pgnt_release(ring, p);
 	}
+	if (no)
+		ring->ops->copy(ring, outs, no, true);
 	if (k)
 		ring->ops->unmap(ring, ring->tmp_pages, ring->tmp_handles, k);
 	spin_lock_irq(&ring->lock);
 	for (r = 0; r < b->n; r++)
 		pvblk_finish(ring, b->p[r]);
 	spin_unlock_irq(&ring->lock);
-	for (r = 0; r < b->n; r++)
+	for (r = 0; r < b->n; r++) {
+		pvblk_copy_put(ring, b->p[r]);
 		list_add(&b->p[r]->node, &ring->free);
+	}
 	b->n = 0;
 	b->segs = 0;
 }
@@ -571,6 +695,7 @@ static void pvblk_reap(struct pvblk_ring *ring)
 	spin_unlock_irq(&ring->lock);
 	list_for_each_entry_safe(p, tmp, &released, node) {
 		pvblk_pgnt_release(ring, p);
+		pvblk_copy_put(ring, p);
 		list_move(&p->node, &ring->free);
 	}
 	list_for_each_entry_safe(p, tmp, &done, node) {

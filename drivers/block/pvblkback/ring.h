@@ -65,6 +65,12 @@ struct pvblk_pending {
 	grant_handle_t *handles;	/* seg_max entries of the ring's */
 	/* Per segment: the persistent grant it uses, or NULL. */
 	struct pvblk_pgnt **pg;
+	/*
+	 * Its data goes through dom0 pages by grant copy: pages[] are the
+	 * ring's bounce pages, and no guest page is mapped.
+	 */
+	bool copy;
+	bool copy_failed;		/* set by ops->copy and copy_atomic */
 	u64 start_ns;			/* when it was submitted */
 	atomic_t bios;			/* I/O layer: bios in flight + 1 */
 	int error;			/* I/O layer: first error */
@@ -100,6 +106,22 @@ struct pvblk_ring_ops {
 	 */
 	bool (*unmap_atomic)(struct pvblk_ring *ring, struct page **pages,
 			     grant_handle_t *handles, unsigned int n);
+	/*
+	 * Optional, with copy_atomic: grant copy between the guest's segments
+	 * of @n requests (p->copy set) and their pages p->pages[i], with one
+	 * hypercall: into the pages before a write (@to_guest false), out of
+	 * them once a read ended (@to_guest true).  Sets p->copy_failed if
+	 * any segment of p failed.  At most PVBLK_BATCH requests of at most
+	 * lim->copy_segs segments each.
+	 */
+	void (*copy)(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		     unsigned int n, bool to_guest);
+	/*
+	 * Copy one ended read out to the guest, as copy() does, from any
+	 * context.  Return: false if that cannot be done now; copy() does it
+	 * later.
+	 */
+	bool (*copy_atomic)(struct pvblk_ring *ring, struct pvblk_pending *p);
 	/*
 	 * Start p->io; ends with pvblk_ring_complete(), from any context,
 	 * possibly before submit() returns.
@@ -139,6 +161,10 @@ struct pvblk_ring {
 	grant_handle_t *tmp_handles;
 	struct pvblk_pgnt_cache pgnt;	/* empty unless persistent */
 	void *indirect_buf;		/* private copy of an indirect page */
+	/* Pages of copied requests: a stack, the first bounce_free free. */
+	struct page **bounce;
+	unsigned int nr_bounce;
+	unsigned int bounce_free;
 	struct list_head free;
 	bool stopped;			/* frontend broke the ring protocol */
 	struct ratelimit_state rs;

@@ -86,6 +86,16 @@ MODULE_PARM_DESC(answer_inline,
 		 "Answer a request where its I/O ends when it has at most 11 grants to unmap, 1 (default), or always in the ring's thread, 0");
 
 /*
+ * Requests of up to this many segments are served through dom0 pages by
+ * grant copy instead of mapping the guest's pages: one hypercall per
+ * batch instead of a map and an unmap with its TLB flush.
+ */
+static unsigned int pvblk_copy_segs = PVBLK_MAX_DIRECT_SEGS;
+PVBACK_PARAM_RANGE(copy_segs, pvblk_copy_segs, 0, PVBLK_MAX_DIRECT_SEGS);
+MODULE_PARM_DESC(copy_segs,
+		 "Serve requests of up to this many segments by grant copy through dom0 pages, not by mapping guest pages, 0 (never) to 11 (default)");
+
+/*
  * An optional unsigned key of the frontend: @def when absent, -EINVAL when
  * it is no decimal number or does not fit (no silent wrap).
  */
@@ -591,6 +601,7 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	dev->lim.max_pgrants = READ_ONCE(pvblk_max_pgrants);
 	dev->lim.rsp_hold_ns = READ_ONCE(pvblk_rsp_hold_us) * NSEC_PER_USEC;
 	dev->lim.answer_inline = READ_ONCE(pvblk_answer_inline);
+	dev->lim.copy_segs = READ_ONCE(pvblk_copy_segs);
 	dev->max_order = READ_ONCE(pvblk_max_ring_order);
 	dev->max_queues = READ_ONCE(pvblk_max_queues) ?:
 		min_t(unsigned int, num_online_cpus(), PVBLK_MAX_QUEUES);

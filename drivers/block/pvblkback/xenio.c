@@ -8,6 +8,7 @@
 #include <linux/kthread.h>
 #include <xen/events.h>
 #include <xen/page.h>
+#include <asm/xen/hypercall.h>
 
 #include "pvblkback.h"
 
@@ -209,6 +210,99 @@ static int pvblk_xen_read_indirect(struct pvblk_ring *ring, u32 gref,
 	return op.status == GNTST_okay ? 0 : -EFAULT;
 }
 
+/*
+ * The grant copy of segment @i of a copied request: between the guest's
+ * granted page and the request's bounce page, at the same offset.
+ */
+static void pvblk_set_copy_op(struct gnttab_copy *op, struct pvblk_queue *q,
+			      const struct pvblk_pending *p, unsigned int i,
+			      bool to_guest)
+{
+	const struct pvblk_seg *s = &p->req.seg[i];
+	unsigned int off = s->first_sect << 9;
+
+	memset(op, 0, sizeof(*op));
+	if (to_guest) {
+		op->source.u.gmfn = xen_page_to_gfn(p->pages[i]);
+		op->source.domid = DOMID_SELF;
+		op->source.offset = off;
+		op->dest.u.ref = s->gref;
+		op->dest.domid = q->dev->domid;
+		op->dest.offset = off;
+		op->flags = GNTCOPY_dest_gref;
+	} else {
+		op->source.u.ref = s->gref;
+		op->source.domid = q->dev->domid;
+		op->source.offset = off;
+		op->dest.u.gmfn = xen_page_to_gfn(p->pages[i]);
+		op->dest.domid = DOMID_SELF;
+		op->dest.offset = off;
+		op->flags = GNTCOPY_source_gref;
+	}
+	op->len = (s->last_sect - s->first_sect + 1) << 9;
+}
+
+/*
+ * A batch of copied requests in one hypercall, from the thread: the
+ * queue's copy_ops hold PVBLK_BATCH requests of lim->copy_segs segments.
+ */
+static void pvblk_xen_copy(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+			   unsigned int n, bool to_guest)
+{
+	struct pvblk_queue *q = ring->priv;
+	struct gnttab_copy *ops = q->copy_ops;
+	unsigned int r, i, k = 0;
+
+	for (r = 0; r < n; r++) {
+		struct pvblk_pending *p = reqs[r];
+
+		p->copy_failed = k + p->req.nr_segs > q->nr_copy_ops;
+		if (p->copy_failed)
+			continue;
+		for (i = 0; i < p->req.nr_segs; i++)
+			pvblk_set_copy_op(&ops[k++], q, p, i, to_guest);
+	}
+	/* It waits for guest pages Xen has paged out (GNTST_eagain). */
+	if (k)
+		gnttab_batch_copy(ops, k);
+	for (r = 0, k = 0; r < n; r++) {
+		struct pvblk_pending *p = reqs[r];
+
+		if (p->copy_failed)
+			continue;
+		for (i = 0; i < p->req.nr_segs; i++)
+			if (ops[k++].status != GNTST_okay)
+				p->copy_failed = true;
+	}
+}
+
+/*
+ * One read's data out to the guest where its bio ended: the operations on
+ * the stack, no waiting, so a paged-out guest page is left to the thread.
+ */
+static bool pvblk_xen_copy_atomic(struct pvblk_ring *ring,
+				  struct pvblk_pending *p)
+{
+	struct gnttab_copy ops[PVBLK_MAX_DIRECT_SEGS];
+	unsigned int i, n = p->req.nr_segs;
+	bool failed = false;
+
+	if (n > ARRAY_SIZE(ops))
+		return false;
+	for (i = 0; i < n; i++)
+		pvblk_set_copy_op(&ops[i], ring->priv, p, i, true);
+	if (HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, n))
+		return false;
+	for (i = 0; i < n; i++) {
+		/* Copying again later is harmless: the same bytes. */
+		if (ops[i].status == GNTST_eagain)
+			return false;
+		failed |= ops[i].status != GNTST_okay;
+	}
+	p->copy_failed = failed;
+	return true;
+}
+
 static void pvblk_xen_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct pvblk_queue *q = ring->priv;
@@ -228,6 +322,8 @@ const struct pvblk_ring_ops pvblk_xen_ops = {
 	.read_indirect = pvblk_xen_read_indirect,
 	.unmap = pvblk_xen_unmap,
 	.unmap_atomic = pvblk_xen_unmap_atomic,
+	.copy = pvblk_xen_copy,
+	.copy_atomic = pvblk_xen_copy_atomic,
 	.submit = pvblk_xen_submit,
 	.notify = pvblk_xen_notify,
 };
@@ -302,8 +398,11 @@ static void pvblk_queue_free_ops(struct pvblk_queue *q)
 {
 	kvfree(q->map_ops);
 	kvfree(q->unmap_ops);
+	kvfree(q->copy_ops);
 	q->map_ops = NULL;
 	q->unmap_ops = NULL;
+	q->copy_ops = NULL;
+	q->nr_copy_ops = 0;
 }
 
 /* dom0 memory of a connected queue: engine pool and grant scratch. */
@@ -316,17 +415,26 @@ size_t pvblk_queue_mem(const struct pvblk_queue *q)
 	/* num_pages is the thread's; a racy read is fine for statistics. */
 	return sizeof(*q) + pvblk_ring_mem(&q->ring) +
 	       q->ring.batch_segs * per_seg +
+	       q->nr_copy_ops * sizeof(*q->copy_ops) +
 	       (size_t)READ_ONCE(q->pages.num_pages) * PAGE_SIZE;
 }
 
-/* Grant operation arrays for the largest batch the ring maps. */
+/*
+ * Grant operation arrays for the largest batch the ring maps, and for
+ * the largest it copies if it has bounce pages.
+ */
 static int pvblk_queue_alloc_ops(struct pvblk_queue *q)
 {
 	unsigned int n = q->ring.batch_segs;
 
 	q->map_ops = kvcalloc(n, sizeof(*q->map_ops), GFP_KERNEL);
 	q->unmap_ops = kvcalloc(n, sizeof(*q->unmap_ops), GFP_KERNEL);
-	if (q->map_ops && q->unmap_ops)
+	q->nr_copy_ops = q->ring.nr_bounce ?
+			 PVBLK_BATCH * q->ring.lim->copy_segs : 0;
+	q->copy_ops = q->nr_copy_ops ? kvcalloc(q->nr_copy_ops,
+						sizeof(*q->copy_ops),
+						GFP_KERNEL) : NULL;
+	if (q->map_ops && q->unmap_ops && (q->copy_ops || !q->nr_copy_ops))
 		return 0;
 	pvblk_queue_free_ops(q);
 	return -ENOMEM;

@@ -36,6 +36,10 @@ struct fake {
 	int unmap_calls;
 	int atomic_unmaps;		/* fake_unmap_atomic calls that did */
 	bool refuse_atomic;		/* fake_unmap_atomic says "not now" */
+	int copy_calls;			/* fake_copy calls */
+	int atomic_copies;		/* fake_copy_atomic calls that did */
+	bool refuse_copy_atomic;	/* fake_copy_atomic says "not now" */
+	unsigned long ro_grants;	/* copies into these grants fail */
 	struct pvblk_ring_ops ops;	/* fake_ops and more, for some tests */
 	bool scribble;			/* change indirect pages once read */
 	int notifies;
@@ -140,6 +144,59 @@ static bool fake_unmap_atomic(struct pvblk_ring *ring, struct page **pages,
 	return true;
 }
 
+/* One segment of a copied request; false where Xen would fail it. */
+static bool fake_copy_seg(struct fake *f, struct pvblk_pending *p,
+			  unsigned int i, bool to_guest)
+{
+	const struct pvblk_seg *s = &p->req.seg[i];
+	size_t off = s->first_sect << 9, len = (s->last_sect - s->first_sect + 1) << 9;
+	u8 *local = page_address(p->pages[i]) + off, *guest;
+
+	/* Never a guest's page: the engine gave it a bounce page. */
+	WARN_ON(s->gref < FAKE_GRANTS && p->pages[i] == f->grants[s->gref]);
+	if (s->gref >= FAKE_GRANTS || (to_guest && test_bit(s->gref, &f->ro_grants)))
+		return false;
+	guest = page_address(f->grants[s->gref]) + off;
+	if (to_guest)
+		memcpy(guest, local, len);
+	else
+		memcpy(local, guest, len);
+	return true;
+}
+
+static void fake_copy(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		      unsigned int n, bool to_guest)
+{
+	struct fake *f = ring_fake(ring);
+	unsigned int r, i;
+
+	f->copy_calls++;
+	WARN_ON(!n || n > PVBLK_BATCH);
+	for (r = 0; r < n; r++) {
+		struct pvblk_pending *p = reqs[r];
+
+		WARN_ON(!p->copy || p->req.nr_segs > ring->lim->copy_segs);
+		/* Out for reads, in for writes, never both. */
+		WARN_ON(to_guest != (p->io.kind == PVBLK_IO_READ));
+		p->copy_failed = false;
+		for (i = 0; i < p->req.nr_segs; i++)
+			if (!fake_copy_seg(f, p, i, to_guest))
+				p->copy_failed = true;
+	}
+}
+
+static bool fake_copy_atomic(struct pvblk_ring *ring, struct pvblk_pending *p)
+{
+	struct fake *f = ring_fake(ring);
+
+	if (f->refuse_copy_atomic)
+		return false;
+	f->atomic_copies++;
+	f->copy_calls--;		/* counted as fake_copy's below */
+	fake_copy(ring, &p, 1, true);
+	return true;
+}
+
 static void fake_do_io(struct fake *f, struct pvblk_pending *p)
 {
 	u64 off = p->io.phys << 9;
@@ -190,12 +247,15 @@ static const struct pvblk_ring_ops fake_ops = {
 	.map = fake_map,
 	.read_indirect = fake_read_indirect,
 	.unmap = fake_unmap,
+	.copy = fake_copy,
+	.copy_atomic = fake_copy_atomic,
 	.submit = fake_submit,
 	.notify = fake_notify,
 };
 
 static struct fake *fake_init(struct kunit *test, enum pvblk_abi abi,
-			      bool persistent, unsigned int max_pgrants)
+			      bool persistent, unsigned int max_pgrants,
+			      unsigned int copy_segs)
 {
 	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	unsigned int i;
@@ -221,6 +281,7 @@ static struct fake *fake_init(struct kunit *test, enum pvblk_abi abi,
 	f->lim.max_indirect_segs = 14;
 	f->lim.max_pgrants = max_pgrants;
 	f->lim.answer_inline = true;
+	f->lim.copy_segs = copy_segs;
 	f->ring.persistent = persistent;
 	f->ring.ops = &fake_ops;
 	f->ring.priv = f;
@@ -236,14 +297,20 @@ static struct fake *fake_init(struct kunit *test, enum pvblk_abi abi,
 
 static struct fake *fake_setup(struct kunit *test, enum pvblk_abi abi)
 {
-	return fake_init(test, abi, false, 0);
+	return fake_init(test, abi, false, 0, 0);
 }
 
 /* A ring keeping up to @max_pgrants persistent grants. */
 static struct fake *fake_setup_pg(struct kunit *test, enum pvblk_abi abi,
 				  unsigned int max_pgrants)
 {
-	return fake_init(test, abi, true, max_pgrants);
+	return fake_init(test, abi, true, max_pgrants, 0);
+}
+
+/* A ring serving requests of up to @copy_segs segments by grant copy. */
+static struct fake *fake_setup_copy(struct kunit *test, unsigned int copy_segs)
+{
+	return fake_init(test, PVBLK_ABI_NATIVE, false, 0, copy_segs);
 }
 
 static void fake_exit(struct kunit *test)
@@ -255,8 +322,15 @@ static void fake_exit(struct kunit *test)
 		return;
 	if (f->bdev)
 		blkdev_put(f->bdev, FMODE_READ | FMODE_WRITE);
-	if (f->ring.pool)
+	if (f->ring.pool) {
+		/* Every bounce page is back once nothing is in flight. */
+		if (!f->ring.inflight) {
+			pvblk_ring_drain(&f->ring);
+			KUNIT_EXPECT_EQ(test, f->ring.bounce_free,
+					f->ring.nr_bounce);
+		}
 		pvblk_ring_free(&f->ring);
+	}
 	/* Every mapping the engine made was undone, cached ones included. */
 	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
 	vfree(f->disk);
@@ -379,9 +453,8 @@ static void expect_rsps(struct kunit *test, struct fake *f, u64 first,
 	KUNIT_EXPECT_FALSE(test, fe_pop(f, &id, &got));
 }
 
-static void write_then_read(struct kunit *test, enum pvblk_abi abi)
+static void write_then_read(struct kunit *test, struct fake *f)
 {
-	struct fake *f = fake_setup(test, abi);
 	struct fe_seg w[2] = { { 0, 0, 7 }, { 1, 0, 3 } };
 	struct fe_seg r[2] = { { 2, 0, 7 }, { 3, 4, 7 } };
 	u8 *g0 = page_address(f->grants[0]), *g1 = page_address(f->grants[1]);
@@ -578,12 +651,16 @@ static void latency_buckets(struct kunit *test)
 
 static void rw_x86_64(struct kunit *test)
 {
-	write_then_read(test, PVBLK_ABI_X86_64);
+	struct fake *f = fake_setup(test, PVBLK_ABI_X86_64);
+
+	write_then_read(test, f);
+	KUNIT_EXPECT_EQ(test, f->ring.nr_bounce, 0U);
+	KUNIT_EXPECT_EQ(test, f->copy_calls, 0);
 }
 
 static void rw_x86_32(struct kunit *test)
 {
-	write_then_read(test, PVBLK_ABI_X86_32);
+	write_then_read(test, fake_setup(test, PVBLK_ABI_X86_32));
 }
 
 static void bad_requests_answered(struct kunit *test)
@@ -1180,7 +1257,7 @@ static void persistent_map_failure(struct kunit *test)
 /* Without feature-persistent, max_pgrants is ignored: nothing is kept. */
 static void not_persistent_never_caches(struct kunit *test)
 {
-	struct fake *f = fake_init(test, PVBLK_ABI_NATIVE, false, 8);
+	struct fake *f = fake_init(test, PVBLK_ABI_NATIVE, false, 8, 0);
 	struct fe_seg s[3] = { { 0, 0, 7 }, { 1, 0, 7 }, { 0, 0, 7 } };
 	unsigned int i;
 
@@ -1534,10 +1611,172 @@ static void persistent_answered_at_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
 }
 
+/*
+ * By grant copy, the same data lands on the disk and back in the guest,
+ * with no guest page mapped: the write's data copied in by the thread,
+ * the read's copied out where it ended.
+ */
+static void copy_write_then_read(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, PVBLK_MAX_DIRECT_SEGS);
+
+	/* 32 slots of 11 segments, capped at 256 pages (1 MiB). */
+	KUNIT_EXPECT_EQ(test, f->ring.nr_bounce, 256U);
+	write_then_read(test, f);
+	KUNIT_EXPECT_EQ(test, f->map_calls, 0);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 0);
+	KUNIT_EXPECT_EQ(test, f->copy_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->atomic_copies, 1);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 0ULL);
+	KUNIT_EXPECT_GE(test, pvblk_ring_mem(&f->ring), 256 * PAGE_SIZE);
+}
+
+/* Requests larger than copy_segs are mapped. */
+static void copy_only_small(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, 1);
+	struct fe_seg two[2] = { { 0, 0, 7 }, { 1, 0, 7 } };
+	const s16 ok[2] = { BLKIF_RSP_OKAY, BLKIF_RSP_OKAY };
+
+	/* A 1-page ring has 32 slots: a page each. */
+	KUNIT_EXPECT_EQ(test, f->ring.nr_bounce, 32U);
+	fe_push(f, BLKIF_OP_READ, 2, 1, 0, two, 2);
+	fe_push(f, BLKIF_OP_READ, 1, 2, 0, two, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 2U);
+	/* The copied one is answered where it ended, the other by the thread. */
+	expect_rsps(test, f, 1, ok, 2);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 2);
+	KUNIT_EXPECT_EQ(test, f->atomic_copies, 1);
+}
+
+/* With persistent grants, whose kept mappings cost nothing, no copy. */
+static void copy_not_with_persistent(struct kunit *test)
+{
+	struct fake *f = fake_init(test, PVBLK_ABI_NATIVE, true, 8,
+				   PVBLK_MAX_DIRECT_SEGS);
+	struct fe_seg s = { 0, 0, 7 };
+
+	KUNIT_EXPECT_EQ(test, f->ring.nr_bounce, 0U);
+	fe_push(f, BLKIF_OP_READ, 1, 1, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 1);
+	KUNIT_EXPECT_EQ(test, f->atomic_copies + f->copy_calls, 0);
+}
+
+/*
+ * A bad grant in a copied write fails it before any I/O, and the disk is
+ * untouched; its bounce pages come back.
+ */
+static void copy_bad_grant_refused(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, PVBLK_MAX_DIRECT_SEGS);
+	struct fe_seg bad[2] = { { 0, 0, 7 }, { 4000, 0, 7 } };
+
+	memset(page_address(f->grants[0]), 0x5a, PAGE_SIZE);
+	fe_push(f, BLKIF_OP_WRITE, 2, 1, 0, bad, 2);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_REQ), 0ULL);
+	KUNIT_EXPECT_EQ(test, f->disk[1024 << 9], 0);
+	KUNIT_EXPECT_EQ(test, f->ring.bounce_free, f->ring.nr_bounce);
+}
+
+/*
+ * A read whose data cannot be copied out (a read-only grant) fails, where
+ * it ended or in the thread alike.
+ */
+static void copy_out_failure(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, PVBLK_MAX_DIRECT_SEGS);
+	struct fe_seg ro = { 3, 0, 7 };
+
+	set_bit(3, &f->ro_grants);
+	fe_push(f, BLKIF_OP_READ, 1, 1, 0, &ro, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, f->atomic_copies, 1);
+
+	f->refuse_copy_atomic = true;
+	fe_push(f, BLKIF_OP_READ, 1, 2, 0, &ro, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 2, BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, f->copy_calls, 1);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 2ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_IO_ERR), 0ULL);
+}
+
+/*
+ * A read that failed on the disk copies nothing out: its bounce page may
+ * hold an earlier request's data, which the guest must never see.
+ */
+static void copy_io_error_not_copied(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, PVBLK_MAX_DIRECT_SEGS);
+	struct fe_seg s = { 2, 0, 7 };
+	u8 *g = page_address(f->grants[2]);
+
+	/* A write leaves its data in a bounce page... */
+	memset(g, 0x77, PAGE_SIZE);
+	fe_push(f, BLKIF_OP_WRITE, 1, 1, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+	/* ...that a failing read of the same sector gets next. */
+	memset(g, 0, PAGE_SIZE);
+	f->io_error = -EIO;
+	fe_push(f, BLKIF_OP_READ, 1, 2, 0, &s, 1);
+	KUNIT_EXPECT_EQ(test, process(f), 1U);
+	expect_rsp(test, f, 2, BLKIF_RSP_ERROR);
+	KUNIT_EXPECT_EQ(test, memchr_inv(g, 0, PAGE_SIZE), NULL);
+	KUNIT_EXPECT_EQ(test, f->atomic_copies, 0);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_IO_ERR), 1ULL);
+}
+
+/*
+ * More copied requests in flight than bounce pages: the rest are mapped,
+ * and everything is answered, busy ring and all (the thread copies out).
+ */
+static void copy_bounce_exhausted(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, PVBLK_MAX_DIRECT_SEGS);
+	struct fe_seg segs[PVBLK_MAX_DIRECT_SEGS];
+	unsigned int i;
+	s16 st[30];
+
+	for (i = 0; i < PVBLK_MAX_DIRECT_SEGS; i++)
+		segs[i] = (struct fe_seg){ i, 0, 7 };
+	f->hold = true;
+	for (i = 0; i < 30; i++) {
+		fe_push(f, BLKIF_OP_READ, PVBLK_MAX_DIRECT_SEGS, i + 1, 0, segs,
+			PVBLK_MAX_DIRECT_SEGS);
+		st[i] = BLKIF_RSP_OKAY;
+	}
+	KUNIT_EXPECT_EQ(test, process(f), 30U);
+	KUNIT_ASSERT_EQ(test, f->nr_held, 30U);
+	/* 256 pages hold 23 requests of 11; the other 7 are mapped. */
+	KUNIT_EXPECT_EQ(test, f->ring.bounce_free, 256U - 23 * 11);
+	KUNIT_EXPECT_EQ(test, f->mapped_segs, 7 * 11);
+	complete_held(f);
+	process(f);
+	expect_rsps(test, f, 1, st, 30);
+	KUNIT_EXPECT_EQ(test, f->atomic_copies, 0);
+	KUNIT_EXPECT_GE(test, f->copy_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->live_maps, 0);
+	KUNIT_EXPECT_EQ(test, f->ring.bounce_free, f->ring.nr_bounce);
+}
+
 static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(latency_buckets),
 	KUNIT_CASE(rw_x86_64),
 	KUNIT_CASE(rw_x86_32),
+	KUNIT_CASE(copy_write_then_read),
+	KUNIT_CASE(copy_only_small),
+	KUNIT_CASE(copy_not_with_persistent),
+	KUNIT_CASE(copy_bad_grant_refused),
+	KUNIT_CASE(copy_out_failure),
+	KUNIT_CASE(copy_io_error_not_copied),
+	KUNIT_CASE(copy_bounce_exhausted),
 	KUNIT_CASE(bad_requests_answered),
 	KUNIT_CASE(indirect_x86_64),
 	KUNIT_CASE(indirect_x86_32),

@@ -19,7 +19,7 @@ S=$(to_bytes $START)
 require_pvblkback
 # Later scenarios (and make bench) must find pvblkback with its defaults again.
 trap 'pvtest_cleanup >/dev/null 2>&1; reload_pvblkback >/dev/null 2>&1' EXIT
-tap_plan 29
+tap_plan 30
 
 # reload_pvblkback [PARAM=VALUE...]: pvblkback again, with these parameters.
 reload_pvblkback() {
@@ -132,6 +132,10 @@ tap_run_fails "insmod refuses max_ring_page_order=9" reload_pvblkback max_ring_p
 mod_loaded pvblkback || insmod "$PVBLKBACK_KO" ${PVBLKBACK_PARAMS:-}
 tap_run_fails "insmod refuses max_persistent_grants=99999" \
 	reload_pvblkback max_persistent_grants=99999 || true
+# shellcheck disable=SC2086 # parameters are words
+mod_loaded pvblkback || insmod "$PVBLKBACK_KO" ${PVBLKBACK_PARAMS:-}
+tap_run_fails "insmod refuses copy_segs=12 (grant copy is for direct requests only)" \
+	reload_pvblkback copy_segs=12 || true
 # shellcheck disable=SC2086 # parameters are words
 mod_loaded pvblkback || insmod "$PVBLKBACK_KO" ${PVBLKBACK_PARAMS:-}
 # 16 persistent grants: offered, and far below blkfront's working set, so nearly every

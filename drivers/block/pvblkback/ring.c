@@ -625,7 +625,6 @@ static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
 	for (i = 0; i < b->n; i++) {
 		p = b->p[i];
 		if (p->copy ? p->copy_failed : p->nr_mapped != misses[i]) {
-			p->copy_failed = false;
 			pvblk_copy_put(ring, p);
 			pvblk_pgnt_release(ring, p);
 			pvblk_map_failed(ring, p, "grants");

@@ -219,27 +219,19 @@ static void pvblk_set_copy_op(struct gnttab_copy *op, struct pvblk_queue *q,
 			      bool to_guest)
 {
 	const struct pvblk_seg *s = &p->req.seg[i];
-	unsigned int off = s->first_sect << 9;
+	struct gnttab_copy_ptr *guest, *local;
 
 	memset(op, 0, sizeof(*op));
-	if (to_guest) {
-		op->source.u.gmfn = xen_page_to_gfn(p->pages[i]);
-		op->source.domid = DOMID_SELF;
-		op->source.offset = off;
-		op->dest.u.ref = s->gref;
-		op->dest.domid = q->dev->domid;
-		op->dest.offset = off;
-		op->flags = GNTCOPY_dest_gref;
-	} else {
-		op->source.u.ref = s->gref;
-		op->source.domid = q->dev->domid;
-		op->source.offset = off;
-		op->dest.u.gmfn = xen_page_to_gfn(p->pages[i]);
-		op->dest.domid = DOMID_SELF;
-		op->dest.offset = off;
-		op->flags = GNTCOPY_source_gref;
-	}
+	guest = to_guest ? &op->dest : &op->source;
+	local = to_guest ? &op->source : &op->dest;
+	guest->u.ref = s->gref;
+	guest->domid = q->dev->domid;
+	local->u.gmfn = xen_page_to_gfn(p->pages[i]);
+	local->domid = DOMID_SELF;
+	guest->offset = s->first_sect << 9;
+	local->offset = guest->offset;
 	op->len = (s->last_sect - s->first_sect + 1) << 9;
+	op->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
 }
 
 /*

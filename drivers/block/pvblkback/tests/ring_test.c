@@ -164,13 +164,12 @@ static bool fake_copy_seg(struct fake *f, struct pvblk_pending *p,
 	return true;
 }
 
-static void fake_copy(struct pvblk_ring *ring, struct pvblk_pending **reqs,
-		      unsigned int n, bool to_guest)
+static void fake_copy_reqs(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+			   unsigned int n, bool to_guest)
 {
 	struct fake *f = ring_fake(ring);
 	unsigned int r, i;
 
-	f->copy_calls++;
 	WARN_ON(!n || n > PVBLK_BATCH);
 	for (r = 0; r < n; r++) {
 		struct pvblk_pending *p = reqs[r];
@@ -185,6 +184,13 @@ static void fake_copy(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 	}
 }
 
+static void fake_copy(struct pvblk_ring *ring, struct pvblk_pending **reqs,
+		      unsigned int n, bool to_guest)
+{
+	ring_fake(ring)->copy_calls++;
+	fake_copy_reqs(ring, reqs, n, to_guest);
+}
+
 static bool fake_copy_atomic(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct fake *f = ring_fake(ring);
@@ -192,8 +198,7 @@ static bool fake_copy_atomic(struct pvblk_ring *ring, struct pvblk_pending *p)
 	if (f->refuse_copy_atomic)
 		return false;
 	f->atomic_copies++;
-	f->copy_calls--;		/* counted as fake_copy's below */
-	fake_copy(ring, &p, 1, true);
+	fake_copy_reqs(ring, &p, 1, true);
 	return true;
 }
 

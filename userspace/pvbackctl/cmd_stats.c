@@ -136,6 +136,7 @@ static void human_vbd(struct pvctx *ctx, const struct rvbd *b)
 	fprintf(f, "    slot waits  %s\n", num(&s, VS_OO_REQ, a, sizeof(a)));
 	print_latency(f, &s);
 	print_memory(f, &s);
+	fprintf(f, "    grant copy  %s requests\n", num(&s, VS_COPY_REQ, a, sizeof(a)));
 }
 
 static const char *vnum(const struct vif_stats *s, int i, char *buf, size_t len,

@@ -23,6 +23,7 @@ const char *const vbd_stat_names[VS_NR] = {
 	[VS_RING_ERR] = PVBLK_STAT_RING_ERR,
 	[VS_DS_REQ] = PVBLK_STAT_DS_REQ,
 	[VS_DS_SECT] = PVBLK_STAT_DS_SECT,
+	[VS_COPY_REQ] = PVBLK_STAT_COPY_REQ,
 };
 
 const char *const vbd_attr_names[VA_NR] = {

@@ -13,7 +13,7 @@ struct pvctx;
 enum vbd_stat {
 	VS_RD_REQ, VS_WR_REQ, VS_F_REQ, VS_RD_SECT, VS_WR_SECT, VS_OO_REQ,
 	VS_REGION_ERR, VS_BAD_REQ, VS_UNSUP_REQ, VS_MAP_ERR, VS_IO_ERR,
-	VS_RING_ERR, VS_DS_REQ, VS_DS_SECT, VS_NR
+	VS_RING_ERR, VS_DS_REQ, VS_DS_SECT, VS_COPY_REQ, VS_NR
 };
 
 extern const char *const vbd_stat_names[VS_NR];

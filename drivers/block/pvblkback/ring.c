@@ -633,6 +633,8 @@ static void pvblk_issue(struct pvblk_ring *ring, struct pvblk_batch *b)
 		if (ring->persistent)
 			pvblk_pgnt_keep(ring, p);
 		pvblk_account(ring, &p->io);
+		if (p->copy)
+			pvblk_stat_add(ring->stats, PVBLK_ST_COPY_REQ, 1);
 		p->start_ns = ktime_get_ns();
 		spin_lock_irq(&ring->lock);
 		ring->inflight++;

@@ -161,6 +161,7 @@ PVBLK_STAT_ATTR(io_err, PVBLK_ST_IO_ERR);
 PVBLK_STAT_ATTR(ring_err, PVBLK_ST_RING_ERR);
 PVBLK_STAT_ATTR(ds_req, PVBLK_ST_DS_REQ);
 PVBLK_STAT_ATTR(ds_sect, PVBLK_ST_DS_SECT);
+PVBLK_STAT_ATTR(copy_req, PVBLK_ST_COPY_REQ);
 
 static ssize_t latency_us_show(struct device *d,
 			       struct device_attribute *attr, char *buf)
@@ -190,6 +191,7 @@ static struct attribute *pvblk_stat_attrs[] = {
 	&dev_attr_ring_err.attr,
 	&dev_attr_ds_req.attr,
 	&dev_attr_ds_sect.attr,
+	&dev_attr_copy_req.attr,
 	&dev_attr_latency_us.attr,
 	NULL
 };

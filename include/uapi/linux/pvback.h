@@ -69,6 +69,7 @@
 #define PVBLK_STAT_RING_ERR		"ring_err"	/* rings stopped for overflow */
 #define PVBLK_STAT_DS_REQ		"ds_req"	/* discard requests */
 #define PVBLK_STAT_DS_SECT		"ds_sect"	/* sectors discarded */
+#define PVBLK_STAT_COPY_REQ		"copy_req"	/* data by grant copy */
 
 /* Connected rings (queues) of the vbd, 0 while it is not connected. */
 #define PVBLK_SYSFS_NR_RINGS		"nr_rings"

@@ -19,7 +19,7 @@ S=$(to_bytes $START)
 require_pvblkback
 # Later scenarios (and make bench) must find pvblkback with its defaults again.
 trap 'pvtest_cleanup >/dev/null 2>&1; reload_pvblkback >/dev/null 2>&1' EXIT
-tap_plan 30
+tap_plan 32
 
 # reload_pvblkback [PARAM=VALUE...]: pvblkback again, with these parameters.
 reload_pvblkback() {
@@ -86,6 +86,19 @@ if [ "$mem" -gt 0 ] && [ "$mem" -lt $((4 * M)) ]; then
 	tap_ok "memory_bytes is $mem (one ring)"
 else
 	tap_not_ok "memory_bytes is $mem (one ring)"
+fi
+# Grant copy (copy_segs=11 by default): 32 direct 4 KiB reads, one request each, are
+# copied, not mapped, and statistics/copy_req counts them.
+c0=$(vbd_attr "$d" xvda statistics/copy_req)
+r0=$(vbd_attr "$d" xvda statistics/rd_req)
+guest_run $G fio --name=c --filename=/dev/xvda --direct=1 --ioengine=psync --rw=read \
+	--bs=4k --size=128k --offset=$((D + 4 * M)) >/dev/null || true
+c1=$(vbd_attr "$d" xvda statistics/copy_req)
+r1=$(vbd_attr "$d" xvda statistics/rd_req)
+if [ $((c1 - c0)) -ge 32 ] && [ $((r1 - r0)) -ge 32 ]; then
+	tap_ok "32 reads of 4 KiB went by grant copy (copy_req +$((c1 - c0)), rd_req +$((r1 - r0)))"
+else
+	tap_not_ok "32 reads of 4 KiB went by grant copy" "copy_req $c0 -> $c1, rd_req $r0 -> $r1"
 fi
 tap_run "xl destroy $G" guest_destroy $G || true
 
@@ -157,4 +170,6 @@ if [[ $pg =~ ^[0-9]+$ ]] && [ "$pg" -gt 0 ] && [ "$pg" -le 16 ]; then
 else
 	tap_not_ok "capped: the ring keeps at most 16 persistent grants" "persistent_grants: $pg"
 fi
+tap_is "$(vbd_attr "$d" xvda statistics/copy_req)" 0 \
+	"capped: with persistent grants nothing goes by grant copy (copy_req 0)" || true
 guest_destroy $G || true

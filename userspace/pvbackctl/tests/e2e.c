@@ -225,6 +225,7 @@ static void build_world(void)
 	       "10 500 200 30 5 2 0 0 0 0 0 0 0 0 0 1\n");
 	w_file(&W, VBD1 "/statistics/ds_req", "4\n");
 	w_file(&W, VBD1 "/statistics/ds_sect", "2097152\n");
+	w_file(&W, VBD1 "/statistics/copy_req", "1500\n");
 	w_file(&W, VBD1 "/memory_bytes", "2621440\n");
 	w_file(&W, VBD1 "/max_indirect_segments", "32\n");
 	w_file(&W, VBD1 "/persistent_grants", "352\n");

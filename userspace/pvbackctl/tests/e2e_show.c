@@ -73,6 +73,8 @@ void e2e_stats(void)
 	OK(strstr(OUT, "    latency ") && strstr(OUT, "    memory ") &&
 	   strstr(OUT, "    latency ") < strstr(OUT, "    memory "),
 	   "stats: memory after latency (the lab's ctl.sh reads 6 lines after the vbd)");
+	HAS(OUT, "    memory      2.5M (rings 1, indirect segments 32, persistent grants 352)\n"
+	    "    grant copy  1500 requests\n", "stats: requests by grant copy, after memory");
 	HAS(OUT, "from guest (dom0 rx)  packets 50  bytes 5.9K  dropped 0  errors 0",
 	    "stats: vif, the guest's view");
 	HAS(OUT, "to guest (dom0 tx)    packets 70  bytes 8.8K  dropped 1  errors 0",
@@ -100,6 +102,7 @@ void e2e_stats(void)
 	    "stats: an older pvblkback: discard -");
 	HAS(p ? p : "", "    bytes       read 3.5K  written 3.5K  discarded -\n",
 	    "stats: an older pvblkback: discarded -");
+	HAS(p ? p : "", "    grant copy  - requests\n", "stats: an older pvblkback: grant copy -");
 	HAS(OUT, "    no counters:", "stats: a vif without a netdevice");
 	LACKS(OUT, "nodisk", "stats: VMs without devices left out");
 
@@ -111,6 +114,8 @@ void e2e_stats(void)
 	HAS(OUT, "\"ds_req\": 4", "stats --json: discard requests");
 	HAS(OUT, "\"ds_sect\": 2097152", "stats --json: discarded sectors");
 	HAS(OUT, "\"ds_sect\": null", "stats --json: no discard counters is null");
+	HAS(OUT, "\"copy_req\": 1500", "stats --json: requests by grant copy");
+	HAS(OUT, "\"copy_req\": null", "stats --json: no copy_req is null");
 	HAS(OUT, "\"discard_bytes\": 1073741824", "stats --json: discarded bytes");
 	HAS(OUT, "\"discard_bytes\": null", "stats --json: unknown discarded bytes are null");
 	HAS(OUT, "\"memory_bytes\": 2621440", "stats --json: memory_bytes");

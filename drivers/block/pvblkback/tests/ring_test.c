@@ -1633,6 +1633,7 @@ static void copy_write_then_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->copy_calls, 1);
 	KUNIT_EXPECT_EQ(test, f->atomic_copies, 1);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 0ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_COPY_REQ), 2ULL);
 	KUNIT_EXPECT_GE(test, pvblk_ring_mem(&f->ring), 256 * PAGE_SIZE);
 }
 
@@ -1652,6 +1653,8 @@ static void copy_only_small(struct kunit *test)
 	expect_rsps(test, f, 1, ok, 2);
 	KUNIT_EXPECT_EQ(test, f->mapped_segs, 2);
 	KUNIT_EXPECT_EQ(test, f->atomic_copies, 1);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_COPY_REQ), 1ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_RD_REQ), 2ULL);
 }
 
 /* With persistent grants, whose kept mappings cost nothing, no copy. */
@@ -1667,6 +1670,7 @@ static void copy_not_with_persistent(struct kunit *test)
 	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
 	KUNIT_EXPECT_EQ(test, f->mapped_segs, 1);
 	KUNIT_EXPECT_EQ(test, f->atomic_copies + f->copy_calls, 0);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_COPY_REQ), 0ULL);
 }
 
 /*
@@ -1684,6 +1688,7 @@ static void copy_bad_grant_refused(struct kunit *test)
 	expect_rsp(test, f, 1, BLKIF_RSP_ERROR);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_MAP_ERR), 1ULL);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_WR_REQ), 0ULL);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_COPY_REQ), 0ULL);
 	KUNIT_EXPECT_EQ(test, f->disk[1024 << 9], 0);
 	KUNIT_EXPECT_EQ(test, f->ring.bounce_free, f->ring.nr_bounce);
 }
@@ -1762,6 +1767,7 @@ static void copy_bounce_exhausted(struct kunit *test)
 	/* 256 pages hold 23 requests of 11; the other 7 are mapped. */
 	KUNIT_EXPECT_EQ(test, f->ring.bounce_free, 256U - 23 * 11);
 	KUNIT_EXPECT_EQ(test, f->mapped_segs, 7 * 11);
+	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_COPY_REQ), 23ULL);
 	complete_held(f);
 	process(f);
 	expect_rsps(test, f, 1, st, 30);

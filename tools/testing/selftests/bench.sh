@@ -8,12 +8,13 @@
 # in rounds whose backend order rotates. PVTEST_BENCH_BACKENDS (a comma-separated list of
 # those) may add a fourth path, for a same-boot A/B of pvblkback's parameters:
 #   pvback-alt  as pvback, with the parameters PVTEST_BENCH_ALT ("max_persistent_grants=1056",
-#               space-separated NAME=VALUE of /sys/module/pvblkback/parameters) while it runs Every sample becomes one "# PVBENCH {json}" line on
-# the console; tools/testing/bench/bench.sh turns them into the table, JSON file and chart.
+#               space-separated NAME=VALUE of /sys/module/pvblkback/parameters) while it runs.
+# Every sample becomes one "# PVBENCH {json}" line on the console; tools/testing/bench/bench.sh
+# turns them into the table, JSON file and chart.
 # A sample is a window of PVTEST_BENCH_SECS seconds inside a running fio: throughput from the
 # sectors the server's disk moved, CPU time of dom0 and the guests from Xen ("xl list"),
-# event-channel interrupts of dom0's backend and of the guests' blkfront; fio's summary gives
-# the mean latency.
+# event-channel interrupts of dom0's backend and of the guests' blkfront, the requests the
+# disk completed (after the block layer's merging); fio's summary gives the mean latency.
 #
 # PVTEST_BENCH_PERF=1 adds a profile of dom0 to each window: "perf record -a -e cpu-clock" at
 # PERF_HZ on both of its vCPUs with kernel call chains (a PV dom0 has no PMU; the software
@@ -117,13 +118,20 @@ disk_sectors() {
 	echo $((rs + ws))
 }
 
+# Requests the server's disk completed, reads and writes: after merging, one per command.
+disk_reqs() {
+	local rq wq _
+	read -r rq _ _ _ wq _ <"/sys/block/${PVTEST_DISK##*/}/stat"
+	echo $((rq + wq))
+}
+
 # snap NAME...: time, disk sectors, dom0's block-backend interrupts, CPU seconds of dom0 and
-# of guests NAME... together (Xen's accounting, "xl list"), as one line.
+# of guests NAME... together (Xen's accounting, "xl list"), disk requests, as one line.
 snap() {
 	local cpu
 	cpu=$(xl list | awk -v names=" $* " '$1 == "Domain-0" { d = $6 }
 		index(names, " " $1 " ") { g += $6 } END { printf "%s %.1f\n", d, g }')
-	echo "$EPOCHREALTIME $(disk_sectors) $(awk -v pat='pvblkback|blkif-backend' "$IRQ_SUM" /proc/interrupts) $cpu"
+	echo "$EPOCHREALTIME $(disk_sectors) $(awk -v pat='pvblkback|blkif-backend' "$IRQ_SUM" /proc/interrupts) $cpu $(disk_reqs)"
 }
 
 # The guest's side of a sample: fio in the background; once dom0 writes bench/t0 and bench/t1
@@ -223,19 +231,19 @@ profile() {
 # CPU accounting, interrupt counts (EVG: the guests' blkif interrupts in the window); fio's own
 # summary gives the mean latency.
 sample() {
-	local r=$1 be=$2 wl=$3 t0 s0 e0 c0 g0 t1 s1 e1 c1 g1 ios lat secs
-	read -r t0 s0 e0 c0 g0 <<<"$6"
-	read -r t1 s1 e1 c1 g1 <<<"$7"
+	local r=$1 be=$2 wl=$3 t0 s0 e0 c0 g0 q0 t1 s1 e1 c1 g1 q1 ios lat secs
+	read -r t0 s0 e0 c0 g0 q0 <<<"$6"
+	read -r t1 s1 e1 c1 g1 q1 <<<"$7"
 	ios=$(((s1 - s0) * 512 / $(wl_bs "$wl")))
 	lat=$(grep '^3;' <<<"$5" | awk -F';' '{ n = $8 + $49; if (n) { l += ($8 * $40 + $49 * $81) / n; k++ } }
 		END { printf "%.1f\n", k ? l / k : 0 }')
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	printf '# PVBENCH {"round":%d,"backend":"%s",%s"workload":"%s","secs":%s,"ios":%d,"bytes":%d,"lat_us":%s,"dom0_cpu":%s,"guest_cpu":%s,"ev_to_backend":%d,"ev_to_guest":%d}\n' \
+	printf '# PVBENCH {"round":%d,"backend":"%s",%s"workload":"%s","secs":%s,"ios":%d,"bytes":%d,"lat_us":%s,"dom0_cpu":%s,"guest_cpu":%s,"ev_to_backend":%d,"ev_to_guest":%d,"disk_reqs":%d}\n' \
 		"$r" "$be" "$([ "$be" != pvback-alt ] || printf '"params":"%s",' "${ALT[*]}")" \
 		"$wl" "$secs" "$ios" $(((s1 - s0) * 512)) "$lat" \
 		"$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }')" \
 		"$(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.1f", b - a }')" \
-		$((e1 - e0)) "$8"
+		$((e1 - e0)) "$8" $((q1 - q0))
 	if [ "$ios" -gt 0 ] && [ "$lat" != 0.0 ]; then
 		tap_ok "round $r $be $wl: $ios I/Os in ${secs}s${4:+ ($4)}"
 	else

@@ -51,6 +51,7 @@ stage build build
 stage checkpatch "$top/tools/testing/checkpatch.sh"
 stage pvbackctl make -s -C "$top/userspace/pvbackctl" check
 stage bench-tools "$top/tools/testing/bench/check.sh"
+stage lab-tools "$top/tools/testing/lab/check.sh"
 # The libFuzzer harnesses, briefly: 20 s each (make fuzz runs them long).
 stage fuzz "$top/tools/testing/fuzz/run.sh" --time 20
 stage package "$top/tools/testing/package-check.sh"

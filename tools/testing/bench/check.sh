@@ -8,12 +8,9 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T=$HERE/testdata
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tools/testing/fixture-checks.sh
+. "$HERE/../fixture-checks.sh"
 
-# mawk is what dom0 has; check with it when the host has it too.
-AWK=$(type -P mawk || type -P awk)
 if got=$("$AWK" -f "$HERE/../selftests/perf-keys.awk" "$T/perf-script.txt" | LC_ALL=C sort) &&
 	diff -u "$T/perf-keys.expected" - <<<"$got"; then
 	ok "perf-keys.awk: idle, held interrupts, hypercalls by caller, perf, user code, backend paths"
@@ -47,5 +44,4 @@ expect profile.md '| in a backend'"'"'s paths | 1000.0 | 1000.0 |' "profile: bac
 # Missing from round 2's top 40: 0 there, so the median of 400 and 0.
 expect profile.md '| hypercall < gnttab_map_refs < pvblk_xen_map | 0.0 | 200.0 |' \
 	"profile: a place missing from a round counts as 0"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+fixture_summary

@@ -11,7 +11,8 @@
 # the console (dom0's kernel, its dmesg dump and the guests' consoles, which dom0 prints at
 # the end). Ends with "N passed, N failed" (counts of checks; trouble outside the TAP stream
 # counts as failed checks too).
-# Logs: tools/testing/lab/out/logs/ (out/logs/last names the newest).
+# Logs: tools/testing/lab/out/logs/ (out/logs/last names the newest); those of failed runs
+# also in ~/.cache/pvback/failed-logs/ (the newest 10).
 # Environment: PVBACK_BACKEND=intree (in-tree xen-blkback instead of pvblkback),
 # PVTEST_TIMEOUT (whole boot, seconds), PVTEST_SCEN_TIMEOUT (one scenario, seconds),
 # PVTEST_NO_MAKE=1 (do not run make), and those of boot.sh.
@@ -52,7 +53,9 @@ judge() {
 		"$clean" | grep -vE '^[0-9]+:((not )?ok [0-9]|#|PVTEST-TAP )' || true)
 	if [ -n "$hits" ]; then
 		problems+=("kernel errors in the console log ($(wc -l <<<"$hits") lines), first ones:")
-		while IFS= read -r l; do details+=("    $l"); done < <(head -n 15 <<<"$hits")
+		while IFS= read -r l; do details+=("    $l"); done < <(
+			awk -f "$SEL/kern-trouble.awk" -v skip='^((not )?ok [0-9]|#|PVTEST-TAP )' "$clean" |
+				head -n 40)
 	fi
 
 	echo
@@ -143,6 +146,13 @@ booted=$(lab_now)
 rc=0
 judge "$log" "$qrc" "$tmo" >"$OUT/verdict" || rc=$?
 head -n -1 "$OUT/verdict"
+# A failed run's console outlives the tree it ran in (CI runs in a clone that is then
+# deleted): the newest 10 are kept in the cache.
+if [ "$rc" -ne 0 ] && mkdir -p "$CACHE/failed-logs" && cp "$log" "$CACHE/failed-logs/"; then
+	lab_log "console log of this failed run also kept as $CACHE/failed-logs/${log##*/}"
+	find "$CACHE/failed-logs" -name 'selftest-*.log' -printf '%T@ %p\n' | sort -rn |
+		tail -n +11 | cut -d' ' -f2- | xargs -r rm -f
+fi
 lab_log "build $(awk -v a="$started" -v b="$built" 'BEGIN { printf "%.0f", b - a }') s, boot and scenarios $(awk -v a="$built" -v b="$booted" 'BEGIN { printf "%.0f", b - a }') s"
 # Logs of passing runs are not worth keeping for long.
 find "$OUT/logs" -name '*.log' -mtime +7 -delete 2>/dev/null || true

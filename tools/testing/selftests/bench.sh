@@ -111,27 +111,21 @@ wl_bs() { case $1 in *1m-*) echo $((1 << 20)) ;; *) echo 4096 ;; esac; }
 # shellcheck disable=SC2016 # awk's variables
 IRQ_SUM='NR == 1 { n = NF; next } $0 ~ pat { for (i = 2; i <= n + 1; i++) s += $i } END { print s + 0 }'
 
-# Sectors read and written on the server's disk: what every path ends in.
-disk_sectors() {
-	local _ rs ws
-	read -r _ _ rs _ _ _ ws _ <"/sys/block/${PVTEST_DISK##*/}/stat"
-	echo $((rs + ws))
+# disk_stat: sectors read and written on the server's disk (what every path ends in), then
+# the requests it completed (after merging, one per command), from one read of its stat.
+disk_stat() {
+	local rq rs wq ws _
+	read -r rq _ rs _ wq _ ws _ <"/sys/block/${PVTEST_DISK##*/}/stat"
+	echo "$((rs + ws)) $((rq + wq))"
 }
 
-# Requests the server's disk completed, reads and writes: after merging, one per command.
-disk_reqs() {
-	local rq wq _
-	read -r rq _ _ _ wq _ <"/sys/block/${PVTEST_DISK##*/}/stat"
-	echo $((rq + wq))
-}
-
-# snap NAME...: time, disk sectors, dom0's block-backend interrupts, CPU seconds of dom0 and
-# of guests NAME... together (Xen's accounting, "xl list"), disk requests, as one line.
+# snap NAME...: time, disk sectors and requests, dom0's block-backend interrupts, CPU seconds of
+# dom0 and of guests NAME... together (Xen's accounting, "xl list"), as one line.
 snap() {
 	local cpu
 	cpu=$(xl list | awk -v names=" $* " '$1 == "Domain-0" { d = $6 }
 		index(names, " " $1 " ") { g += $6 } END { printf "%s %.1f\n", d, g }')
-	echo "$EPOCHREALTIME $(disk_sectors) $(awk -v pat='pvblkback|blkif-backend' "$IRQ_SUM" /proc/interrupts) $cpu $(disk_reqs)"
+	echo "$EPOCHREALTIME $(disk_stat) $(awk -v pat='pvblkback|blkif-backend' "$IRQ_SUM" /proc/interrupts) $cpu"
 }
 
 # The guest's side of a sample: fio in the background; once dom0 writes bench/t0 and bench/t1
@@ -160,8 +154,8 @@ measure() {
 
 measure_window() {
 	local ids=$4 names=$5 s0 d
-	s0=$(disk_sectors)
-	wait_for "[ \$(disk_sectors) -gt $s0 ]" 120 || return 1
+	read -r s0 _ < <(disk_stat)
+	wait_for "[ \$(disk_stat | cut -d' ' -f1) -gt $s0 ]" 120 || return 1
 	for d in $ids; do xs_wait "/local/domain/$d/data/pvtest/bench/started" 120 || return 1; done
 	psleep 1
 	# shellcheck disable=SC2086 # names are words
@@ -232,8 +226,8 @@ profile() {
 # summary gives the mean latency.
 sample() {
 	local r=$1 be=$2 wl=$3 t0 s0 e0 c0 g0 q0 t1 s1 e1 c1 g1 q1 ios lat secs
-	read -r t0 s0 e0 c0 g0 q0 <<<"$6"
-	read -r t1 s1 e1 c1 g1 q1 <<<"$7"
+	read -r t0 s0 q0 e0 c0 g0 <<<"$6"
+	read -r t1 s1 q1 e1 c1 g1 <<<"$7"
 	ios=$(((s1 - s0) * 512 / $(wl_bs "$wl")))
 	lat=$(grep '^3;' <<<"$5" | awk -F';' '{ n = $8 + $49; if (n) { l += ($8 * $40 + $49 * $81) / n; k++ } }
 		END { printf "%.1f\n", k ? l / k : 0 }')

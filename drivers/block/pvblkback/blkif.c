@@ -8,6 +8,7 @@
 #include <linux/stddef.h>
 #include <linux/string.h>
 
+#include "../../xen/pvback/pvback_ring.h"
 #include "blkif.h"
 
 /*
@@ -196,7 +197,7 @@ static void pvblk_copy_segs(struct pvblk_req *req,
  * @req: private copy to fill
  * @seg: room for at least PVBLK_MAX_DIRECT_SEGS segments, becomes req->seg
  *
- * The slot is read exactly once, with a single memcpy into a local buffer;
+ * The slot is read exactly once, by one copy into a local buffer;
  * a frontend changing it meanwhile only changes which values we see, never
  * lets a checked value change afterwards.  An indirect request's segments
  * are not in the slot: see pvblk_decode_indirect().
@@ -218,7 +219,7 @@ void pvblk_fetch_req(enum pvblk_abi abi, const void *slot,
 	memset(seg, 0, PVBLK_MAX_DIRECT_SEGS * sizeof(*seg));
 	req->seg = seg;
 	/* Large enough for every request layout of this ABI. */
-	memcpy(&w, slot, pvblk_abi_slot_size(abi));
+	pvback_ring_copy(&w, slot, pvblk_abi_slot_size(abi));
 	req->op = w.r64.op;
 	if (req->op == BLKIF_OP_INDIRECT) {
 		req->indirect_op = w.i64.indirect_op;
@@ -396,6 +397,9 @@ enum pvblk_verdict pvblk_req_check(const struct pvblk_req *req,
 	u8 op = req->op;
 	u32 nr_sectors;
 
+	/* Limits not final (no disk yet): nothing can be checked, or served. */
+	if (!lim->lb_sectors)
+		return PVBLK_REQ_BAD;
 	if (op == BLKIF_OP_INDIRECT) {
 		enum pvblk_verdict v = pvblk_indirect_check(req, lim);
 

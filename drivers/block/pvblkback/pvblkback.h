@@ -9,6 +9,7 @@
 #include <linux/blkdev.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/workqueue.h>
 #include <xen/grant_table.h>
 #include <xen/xenbus.h>
 
@@ -34,6 +35,8 @@ struct pvblk_queue {
 	struct task_struct *task;
 	/* Set by the IRQ handler, cleared by the thread before it EOIs. */
 	atomic_t event;
+	/* Set once to make the thread stop taking requests (teardown). */
+	bool quit;
 	struct gnttab_page_cache pages;	/* ballooned pages for mappings */
 	/* Scratch for one request's grant operations; the thread's only. */
 	struct gnttab_map_grant_ref *map_ops;
@@ -43,15 +46,23 @@ struct pvblk_queue {
 };
 
 /*
- * Life cycle (all transitions under @lock, from the xenwatch thread):
+ * Life cycle (all transitions under @lock, from xenwatch or the vbd's
+ * work items):
  *
  *   probe --> InitWait --(physical-device)--> opened, region claimed
- *                     --(frontend Initialised/Connected)--> rings mapped
- *   opened + rings mapped --> Connected (threads run)
- *   frontend Closing/Closed --> rings torn down, back to InitWait on
- *   reconnect; remove --> claim released, disk closed
+ *   InitWait + claimed + frontend Initialised/Connected
+ *            --> rings mapped, Connected (threads run)
+ *   frontend Closing/Closed, or remove --> draining: the threads stop
+ *            taking requests, drain_work waits for their I/O outside
+ *            xenwatch, frees the rings, then switches to Closing/Closed
+ *   frontend Initialising while Closed --> InitWait (reconnect)
+ *   remove --> claim released once drained, disk closed, freed
  *
- * A refused region switches to Closed and stays there.
+ * No ring is mapped before the region is claimed, so no request is served
+ * with limits that are not final.  A refused region switches to Closed
+ * and stays there.  A region still held by a removed vbd that is draining
+ * is waited for (retry_work), not refused: the same VM reattached or
+ * rebooted gets it back.
  */
 struct pvblk_dev {
 	struct xenbus_device *xdev;
@@ -80,6 +91,20 @@ struct pvblk_dev {
 	struct pvblk_queue *queues;
 	bool connected;
 
+	/* Teardown, pvblk_start_drain(). */
+	struct work_struct drain_work;
+	struct pvblk_queue *drain_queues;	/* the drain work's alone */
+	unsigned int drain_nr;
+	bool draining;
+	enum xenbus_state drain_state;	/* switched to once drained */
+	bool removed;			/* pvblk_remove() has begun */
+	bool dead;			/* ... and left the freeing to drain_work */
+
+	/* Waiting for a released claim: pvblk_claims_lock guards these two. */
+	struct list_head wait_node;
+	bool waiting;
+	struct work_struct retry_work;
+
 	struct pvblk_stats stats;	/* atomics, read without @lock */
 };
 
@@ -87,6 +112,7 @@ extern const struct pvblk_ring_ops pvblk_xen_ops;
 
 int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 			unsigned int nr_refs, evtchn_port_t evtchn);
+void pvblk_queue_quit(struct pvblk_queue *q);
 void pvblk_queue_disconnect(struct pvblk_queue *q);
 size_t pvblk_queue_mem(const struct pvblk_queue *q);
 

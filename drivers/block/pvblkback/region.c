@@ -74,20 +74,25 @@ bool pvblk_region_overlap(const struct pvblk_region *a,
  * Two claims conflict when they are on the same disk, overlap, and at
  * least one of them is writable.  Sharing read-only is fine.
  *
- * Return: the first conflicting claim, or NULL.
+ * Return: the first conflicting claim that is not released, else the
+ * first released one (the caller may wait for it to go), or NULL.
  */
 const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 					       const struct pvblk_claim *c)
 {
-	const struct pvblk_claim *o;
+	const struct pvblk_claim *o, *released = NULL;
 
 	list_for_each_entry(o, claims, node) {
 		if (o == c || o->disk != c->disk)
 			continue;
 		if (!o->writable && !c->writable)
 			continue;
-		if (pvblk_region_overlap(&o->abs, &c->abs))
+		if (!pvblk_region_overlap(&o->abs, &c->abs))
+			continue;
+		if (!o->released)
 			return o;
+		if (!released)
+			released = o;
 	}
-	return NULL;
+	return released;
 }

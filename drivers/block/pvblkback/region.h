@@ -40,6 +40,11 @@ struct pvblk_claim {
 	dev_t disk;
 	struct pvblk_region abs;
 	bool writable;
+	/*
+	 * Its vbd is removed but its I/O has not all ended: a new claim that
+	 * conflicts only with released ones waits instead of being refused.
+	 */
+	bool released;
 	char owner[64];
 };
 

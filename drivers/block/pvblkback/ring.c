@@ -25,12 +25,6 @@
  */
 #define PVBLK_BUSY_INFLIGHT	4
 
-/*
- * Bounce pages a ring keeps for copied requests (1 MiB): 4 KiB requests
- * up to queue depth 256; beyond them requests are mapped instead.
- */
-#define PVBLK_BOUNCE_MAX	256
-
 static void pvblk_bounce_free(struct pvblk_ring *ring)
 {
 	unsigned int i;
@@ -53,8 +47,9 @@ static void pvblk_bounce_free(struct pvblk_ring *ring)
  */
 static int pvblk_bounce_alloc(struct pvblk_ring *ring)
 {
-	unsigned int n = min(ring->pool_size * ring->lim->copy_segs,
-			     PVBLK_BOUNCE_MAX);
+	unsigned int n = min3(ring->pool_size * ring->lim->copy_segs,
+			      ring->bounce_max ?: PVBLK_BOUNCE_MAX,
+			      PVBLK_BOUNCE_MAX);
 
 	ring->nr_bounce = 0;
 	ring->bounce_free = 0;
@@ -370,7 +365,8 @@ static bool pvblk_unmap_now(struct pvblk_ring *ring, struct pvblk_pending *p)
  * it without waiting for the ring's thread, and the thread is not woken
  * for it.  Its persistent grants, if any, go back to the cache when the
  * thread next runs.  Other requests are handed to the thread, which
- * unmaps them in batches.
+ * unmaps them in batches.  Nothing of the ring is touched once ring->lock
+ * is released: the ring may be gone by then.
  */
 void pvblk_ring_complete(struct pvblk_pending *p, int error)
 {
@@ -389,11 +385,15 @@ void pvblk_ring_complete(struct pvblk_pending *p, int error)
 	} else {
 		list_add_tail(&p->node, &ring->done);
 	}
-	spin_unlock_irqrestore(&ring->lock, flags);
+	/*
+	 * Both under the lock: once it is dropped, the closing thread may
+	 * find nothing in flight and the ring may be freed at once.
+	 */
 	if (notify)
 		ring->ops->notify(ring);
 	if (kick)
 		pvblk_ring_kick(ring);
+	spin_unlock_irqrestore(&ring->lock, flags);
 }
 
 static void pvblk_reject(struct pvblk_ring *ring, struct pvblk_pending *p,

@@ -54,6 +54,14 @@ struct pvblk_ring;
 /* Requests whose grants are mapped or unmapped with one hypercall. */
 #define PVBLK_BATCH	32
 
+/*
+ * Bounce pages a vbd keeps for copied requests (1 MiB): 4 KiB requests
+ * up to queue depth 256; beyond them requests are mapped instead.  A vbd
+ * with several rings shares them out (ring->bounce_max), so the guest's
+ * choice of queue count does not multiply dom0's memory.
+ */
+#define PVBLK_BOUNCE_MAX	256
+
 /* A request between ring and response: owned by the ring's thread. */
 struct pvblk_pending {
 	struct list_head node;		/* free list or done list */
@@ -141,6 +149,8 @@ struct pvblk_ring {
 	enum pvblk_abi abi;
 	/* Both ends agreed on feature-persistent; set before init. */
 	bool persistent;
+	/* Bounce pages this ring may keep, 0 for PVBLK_BOUNCE_MAX; ditto. */
+	unsigned int bounce_max;
 
 	/*
 	 * Only the ring's thread (or a KUnit test standing in for it) touches

@@ -22,6 +22,11 @@
  */
 static LIST_HEAD(pvblk_claims);
 static DEFINE_MUTEX(pvblk_claims_lock);
+/* vbds whose region waits for released claims (pvblk_claims_lock). */
+static LIST_HEAD(pvblk_waiting);
+
+/* Drains and claim retries: they may wait for I/O, never in xenwatch. */
+static struct workqueue_struct *pvblk_wq;
 
 #define PVBLK_MSG_LEN	256
 
@@ -127,6 +132,8 @@ static int pvblk_read_u64(struct pvblk_dev *dev, const char *key, u64 *val)
 	return err;
 }
 
+static bool pvblk_start_drain(struct pvblk_dev *dev, enum xenbus_state state);
+
 /*
  * Give up on this vbd for good: say what is wrong and what to do about it
  * (@hint) in dmesg and in hotplug-error, which xl prints; go to Closed.
@@ -150,7 +157,9 @@ static __printf(3, 4) void pvblk_refuse(struct pvblk_dev *dev,
 			     msg);
 	xenbus_write(XBT_NIL, xdev->nodename, PVBLK_XS_REGION_STATUS,
 		     PVBLK_REGION_REFUSED);
-	xenbus_switch_state(xdev, XenbusStateClosed);
+	/* Rings are only mapped once claimed: none to drain, normally. */
+	if (!pvblk_start_drain(dev, XenbusStateClosed))
+		xenbus_switch_state(xdev, XenbusStateClosed);
 	kfree(msg);
 	kfree(what);
 }
@@ -206,8 +215,24 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	c->writable = writable;
 	pvblk_owner(dev, c->owner, sizeof(c->owner));
 
+	c->released = false;
 	mutex_lock(&pvblk_claims_lock);
 	o = pvblk_claim_conflict(&pvblk_claims, c);
+	if (o && o->released) {
+		/*
+		 * A removed vbd's last I/O is still ending there (the same VM
+		 * reattached or rebooted, usually): wait for it, retry_work
+		 * claims again once it is gone.
+		 */
+		if (!dev->waiting)
+			list_add_tail(&dev->wait_node, &pvblk_waiting);
+		dev->waiting = true;
+		other = *o;
+		mutex_unlock(&pvblk_claims_lock);
+		pr_info("%s: region still held by %s, which is shutting down; waiting for it\n",
+			dev->name, other.owner);
+		return -EAGAIN;
+	}
 	if (o) {
 		other = *o;	/* report after unlocking: xenstore is slow */
 	} else {
@@ -228,14 +253,44 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	return -EBUSY;
 }
 
+/* A released claim went away: the vbds waiting on one try again. */
+static void pvblk_claims_retry(void)
+{
+	struct pvblk_dev *d, *tmp;
+
+	lockdep_assert_held(&pvblk_claims_lock);
+	list_for_each_entry_safe(d, tmp, &pvblk_waiting, wait_node) {
+		list_del_init(&d->wait_node);
+		d->waiting = false;
+		queue_work(pvblk_wq, &d->retry_work);
+	}
+}
+
 static void pvblk_unclaim(struct pvblk_dev *dev)
 {
-	if (!dev->claimed)
-		return;
 	mutex_lock(&pvblk_claims_lock);
-	list_del(&dev->claim.node);
+	if (dev->waiting)
+		list_del_init(&dev->wait_node);
+	dev->waiting = false;
+	if (dev->claimed) {
+		list_del(&dev->claim.node);
+		if (dev->claim.released)
+			pvblk_claims_retry();
+	}
 	mutex_unlock(&pvblk_claims_lock);
 	dev->claimed = false;
+}
+
+/* The vbd is removed; its region stays claimed until its I/O ended. */
+static void pvblk_release_claim(struct pvblk_dev *dev)
+{
+	mutex_lock(&pvblk_claims_lock);
+	if (dev->waiting)
+		list_del_init(&dev->wait_node);
+	dev->waiting = false;
+	if (dev->claimed)
+		dev->claim.released = true;
+	mutex_unlock(&pvblk_claims_lock);
 }
 
 static void pvblk_close_backing(struct pvblk_dev *dev)
@@ -244,6 +299,18 @@ static void pvblk_close_backing(struct pvblk_dev *dev)
 	if (dev->bdev)
 		blkdev_put(dev->bdev, dev->fmode);
 	dev->bdev = NULL;
+}
+
+/* The disk is open and the limits final: claim the region. */
+static void pvblk_claim_region(struct pvblk_dev *dev)
+{
+	if (pvblk_claim(dev, dev->bdev, !dev->lim.readonly))
+		return;
+	xenbus_write(XBT_NIL, dev->xdev->nodename, PVBLK_XS_REGION_STATUS,
+		     PVBLK_REGION_CLAIMED);
+	pr_info("%s: serving %pg sectors %llu+%llu %s\n", dev->name,
+		dev->bdev, dev->lim.region.start, dev->lim.region.nr_sectors,
+		dev->lim.readonly ? "ro" : "rw");
 }
 
 /* physical-device appeared: open the disk and claim the region. */
@@ -311,17 +378,8 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 			     "empty or not aligned to the block size");
 		return;
 	}
-	if (pvblk_claim(dev, bdev, writable))
-		return;
-
-	xenbus_write(XBT_NIL, node, PVBLK_XS_REGION_STATUS,
-		     PVBLK_REGION_CLAIMED);
-	pr_info("%s: serving %pg sectors %llu+%llu %s\n", dev->name, bdev,
-		dev->lim.region.start, dev->lim.region.nr_sectors,
-		writable ? "rw" : "ro");
+	pvblk_claim_region(dev);
 }
-
-static void pvblk_disconnect(struct pvblk_dev *dev);
 
 /* Read one ring's grant references and event channel from @dir. */
 static int pvblk_read_ring(struct pvblk_dev *dev, const char *dir,
@@ -408,29 +466,66 @@ static int pvblk_map_rings(struct pvblk_dev *dev)
 			break;
 		q->dev = dev;
 		q->index = i;
+		/* The vbd's bounce pages are shared out among its rings. */
+		q->ring.bounce_max = max_t(unsigned int,
+					   PVBLK_BOUNCE_MAX / nr_queues,
+					   PVBLK_MAX_DIRECT_SEGS);
 		err = pvblk_queue_connect(q, refs, 1 << order, evtchn);
 		if (err)
 			break;
-		/* pvblk_disconnect() undoes the queues connected so far. */
+		/* pvblk_start_drain() undoes the queues connected so far. */
 		dev->nr_queues = i + 1;
 	}
 	if (err) {
-		pvblk_disconnect(dev);
+		/* xenbus_dev_fatal() said why and switched to Closing. */
+		pvblk_start_drain(dev, XenbusStateClosing);
 		return err;
 	}
 	return 0;
 }
 
-static void pvblk_disconnect(struct pvblk_dev *dev)
+/**
+ * pvblk_start_drain - stop serving the rings, finish outside xenwatch
+ * @dev: the vbd, dev->lock held
+ * @state: Closing or Closed, switched to once every request is answered
+ *
+ * The threads stop taking requests at once; drain_work waits for their
+ * I/O in flight (a guest can make that slow), frees the rings and only
+ * then switches to @state, so the frontend never sees Closing while its
+ * requests are still served.  Readers of dev->queues (sysfs) never see
+ * the rings being freed: they are moved out of it here.
+ *
+ * Return: true if the drain runs (now or already): the state switch is
+ * left to it.
+ */
+static bool pvblk_start_drain(struct pvblk_dev *dev, enum xenbus_state state)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&dev->lock);
+	dev->connected = false;
+	if (dev->draining) {
+		/* Closed, once asked for, wins over Closing. */
+		dev->drain_state = max(dev->drain_state, state);
+		return true;
+	}
+	if (!dev->nr_queues) {
+		kfree(dev->queues);
+		dev->queues = NULL;
+		return false;
+	}
 	for (i = 0; i < dev->nr_queues; i++)
-		pvblk_queue_disconnect(&dev->queues[i]);
-	kfree(dev->queues);
+		pvblk_queue_quit(&dev->queues[i]);
+	dev->drain_queues = dev->queues;
+	dev->drain_nr = dev->nr_queues;
 	dev->queues = NULL;
 	dev->nr_queues = 0;
-	dev->connected = false;
+	dev->draining = true;
+	dev->drain_state = state;
+	/* The drain may outlive pvblk_remove(); xdev must outlive it. */
+	get_device(&dev->xdev->dev);
+	queue_work(pvblk_wq, &dev->drain_work);
+	return true;
 }
 
 /*
@@ -500,22 +595,130 @@ static int pvblk_write_connect_keys(struct pvblk_dev *dev)
 	return err;
 }
 
-/* Connect once both the region is claimed and the rings are mapped. */
-static void pvblk_try_connect(struct pvblk_dev *dev)
+/*
+ * Connect once the region is claimed and the frontend has published its
+ * rings: only then are the limits final and the rings mapped, so no
+ * request is ever served before that.
+ */
+static void pvblk_maybe_connect(struct pvblk_dev *dev)
 {
+	struct xenbus_device *xdev = dev->xdev;
+	enum xenbus_state fe;
 	int err;
 
-	if (dev->connected || !dev->claimed || !dev->nr_queues)
+	lockdep_assert_held(&dev->lock);
+	if (dev->refused || dev->removed || dev->draining || !dev->claimed ||
+	    dev->connected || xdev->state != XenbusStateInitWait)
+		return;
+	fe = xenbus_read_driver_state(xdev->otherend);
+	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
+		return;
+	if (!dev->nr_queues && pvblk_map_rings(dev))
 		return;
 	err = pvblk_write_connect_keys(dev);
 	if (err) {
-		xenbus_dev_fatal(dev->xdev, err, "writing connection details");
+		xenbus_dev_fatal(xdev, err, "writing connection details");
+		pvblk_start_drain(dev, XenbusStateClosing);
 		return;
 	}
-	err = xenbus_switch_state(dev->xdev, XenbusStateConnected);
-	if (err)
+	err = xenbus_switch_state(xdev, XenbusStateConnected);
+	if (err) {
+		pvblk_start_drain(dev, XenbusStateClosing);
 		return;
+	}
 	dev->connected = true;
+}
+
+/*
+ * Act on the frontend's state @fe, from xenwatch or once a drain ended.
+ * Return: true if the frontend is gone for good and the device should be
+ * unregistered (only xenwatch does that, serialised with xenbus itself).
+ */
+static bool pvblk_fe_state(struct pvblk_dev *dev, enum xenbus_state fe)
+{
+	struct xenbus_device *xdev = dev->xdev;
+
+	lockdep_assert_held(&dev->lock);
+	switch (fe) {
+	case XenbusStateInitialising:
+		/* A rebooted guest, or a new frontend instance, starts over. */
+		if (xdev->state == XenbusStateClosed && !dev->refused &&
+		    !dev->draining)
+			xenbus_switch_state(xdev, XenbusStateInitWait);
+		return false;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		/* A repeated event changes nothing once connected. */
+		pvblk_maybe_connect(dev);
+		return false;
+	case XenbusStateClosing:
+		if (!pvblk_start_drain(dev, XenbusStateClosing))
+			xenbus_switch_state(xdev, XenbusStateClosing);
+		return false;
+	case XenbusStateClosed:
+		if (!pvblk_start_drain(dev, XenbusStateClosed))
+			xenbus_switch_state(xdev, XenbusStateClosed);
+		return !xenbus_dev_is_online(xdev);
+	case XenbusStateUnknown:
+		/* The frontend's directory is gone. */
+		pvblk_start_drain(dev, XenbusStateClosed);
+		return true;
+	default:
+		/*
+		 * Not a state a frontend may be in: say so and close, after
+		 * the rings are drained like any other close.
+		 */
+		xenbus_dev_error(xdev, -EINVAL,
+				 "frontend in unexpected state %d; closing", fe);
+		if (!pvblk_start_drain(dev, XenbusStateClosing))
+			xenbus_switch_state(xdev, XenbusStateClosing);
+		return false;
+	}
+}
+
+/* Wait for the threads' last I/O, free the rings, then switch state. */
+static void pvblk_drain_work(struct work_struct *work)
+{
+	struct pvblk_dev *dev = container_of(work, struct pvblk_dev,
+					     drain_work);
+	struct xenbus_device *xdev = dev->xdev;
+	unsigned int i;
+	bool dead;
+
+	for (i = 0; i < dev->drain_nr; i++)
+		pvblk_queue_disconnect(&dev->drain_queues[i]);
+	kfree(dev->drain_queues);
+
+	mutex_lock(&dev->lock);
+	dev->drain_queues = NULL;
+	dev->drain_nr = 0;
+	dev->draining = false;
+	dead = dev->dead;
+	if (dead) {
+		pvblk_close_backing(dev);
+	} else if (!dev->removed) {
+		xenbus_switch_state(xdev, dev->drain_state);
+		/* Catch up with what the frontend did meanwhile. */
+		pvblk_fe_state(dev, xenbus_read_driver_state(xdev->otherend));
+	}
+	mutex_unlock(&dev->lock);
+	if (dead)
+		kfree(dev);
+	put_device(&xdev->dev);
+}
+
+/* A released claim in the way is gone: claim again, maybe connect. */
+static void pvblk_retry_work(struct work_struct *work)
+{
+	struct pvblk_dev *dev = container_of(work, struct pvblk_dev,
+					     retry_work);
+
+	mutex_lock(&dev->lock);
+	if (!dev->removed && !dev->refused && dev->bdev && !dev->claimed) {
+		pvblk_claim_region(dev);
+		pvblk_maybe_connect(dev);
+	}
+	mutex_unlock(&dev->lock);
 }
 
 static void pvblk_backend_changed(struct xenbus_watch *watch,
@@ -524,8 +727,10 @@ static void pvblk_backend_changed(struct xenbus_watch *watch,
 	struct pvblk_dev *dev = container_of(watch, struct pvblk_dev, watch);
 
 	mutex_lock(&dev->lock);
-	pvblk_open_backing(dev);
-	pvblk_try_connect(dev);
+	if (!dev->removed) {
+		pvblk_open_backing(dev);
+		pvblk_maybe_connect(dev);
+	}
 	mutex_unlock(&dev->lock);
 }
 
@@ -533,44 +738,10 @@ static void pvblk_frontend_changed(struct xenbus_device *xdev,
 				   enum xenbus_state fe_state)
 {
 	struct pvblk_dev *dev = dev_get_drvdata(&xdev->dev);
-	bool gone = false;
+	bool gone;
 
 	mutex_lock(&dev->lock);
-	switch (fe_state) {
-	case XenbusStateInitialising:
-		/* A rebooted guest starts over. */
-		if (xdev->state == XenbusStateClosed && !dev->refused)
-			xenbus_switch_state(xdev, XenbusStateInitWait);
-		break;
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		/*
-		 * Map the rings once per connection (they are unmapped on
-		 * Closing/Closed); a repeated event only retries connecting.
-		 */
-		if (dev->refused || (!dev->nr_queues && pvblk_map_rings(dev)))
-			break;
-		pvblk_try_connect(dev);
-		break;
-	case XenbusStateClosing:
-		pvblk_disconnect(dev);
-		xenbus_switch_state(xdev, XenbusStateClosing);
-		break;
-	case XenbusStateClosed:
-		pvblk_disconnect(dev);
-		xenbus_switch_state(xdev, XenbusStateClosed);
-		gone = !xenbus_dev_is_online(xdev);
-		break;
-	case XenbusStateUnknown:
-		/* The frontend's directory is gone. */
-		pvblk_disconnect(dev);
-		gone = true;
-		break;
-	default:
-		xenbus_dev_fatal(xdev, -EINVAL, "frontend in unexpected state %d",
-				 fe_state);
-		break;
-	}
+	gone = pvblk_fe_state(dev, fe_state);
 	mutex_unlock(&dev->lock);
 	/* Outside the lock: this calls pvblk_remove(). */
 	if (gone)
@@ -606,6 +777,9 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	dev->max_queues = READ_ONCE(pvblk_max_queues) ?:
 		min_t(unsigned int, num_online_cpus(), PVBLK_MAX_QUEUES);
 	mutex_init(&dev->lock);
+	INIT_WORK(&dev->drain_work, pvblk_drain_work);
+	INIT_WORK(&dev->retry_work, pvblk_retry_work);
+	INIT_LIST_HEAD(&dev->wait_node);
 	dev_set_drvdata(&xdev->dev, dev);
 
 	err = pvblk_sysfs_add(dev);
@@ -632,7 +806,13 @@ static int pvblk_probe(struct xenbus_device *xdev,
 		xenbus_dev_fatal(xdev, err, "writing ring limits");
 		goto fail_watch;
 	}
+	/*
+	 * Under dev->lock, so the watch's first event (physical-device may
+	 * be there already) finds the vbd in InitWait and can connect.
+	 */
+	mutex_lock(&dev->lock);
 	err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	mutex_unlock(&dev->lock);
 	if (err)
 		goto fail_watch;
 	return 0;
@@ -651,6 +831,7 @@ fail:
 static void pvblk_remove(struct xenbus_device *xdev)
 {
 	struct pvblk_dev *dev = dev_get_drvdata(&xdev->dev);
+	bool free_now;
 
 	if (!dev)
 		return;
@@ -661,11 +842,27 @@ static void pvblk_remove(struct xenbus_device *xdev)
 		kfree(dev->watch.node);
 	}
 	mutex_lock(&dev->lock);
-	pvblk_disconnect(dev);
-	pvblk_close_backing(dev);
+	dev->removed = true;
+	pvblk_release_claim(dev);
+	pvblk_start_drain(dev, XenbusStateClosed);
+	mutex_unlock(&dev->lock);
+	/* Off the waiting list now: nothing queues it again. */
+	cancel_work_sync(&dev->retry_work);
+
+	/*
+	 * Never wait for the guest's I/O here (xenwatch): if a drain runs,
+	 * it closes the disk, drops the claim and frees the vbd.
+	 */
+	mutex_lock(&dev->lock);
+	free_now = !dev->draining;
+	if (free_now)
+		pvblk_close_backing(dev);
+	else
+		dev->dead = true;
 	mutex_unlock(&dev->lock);
 	dev_set_drvdata(&xdev->dev, NULL);
-	kfree(dev);
+	if (free_now)
+		kfree(dev);
 }
 
 static const struct xenbus_device_id pvblk_ids[] = {
@@ -683,15 +880,25 @@ static struct xenbus_driver pvblk_driver = {
 
 static int __init pvblk_init(void)
 {
+	int err;
+
 	if (!xen_domain())
 		return -ENODEV;
-	return xenbus_register_backend(&pvblk_driver);
+	pvblk_wq = alloc_workqueue("pvblkback", WQ_UNBOUND, 0);
+	if (!pvblk_wq)
+		return -ENOMEM;
+	err = xenbus_register_backend(&pvblk_driver);
+	if (err)
+		destroy_workqueue(pvblk_wq);
+	return err;
 }
 module_init(pvblk_init);
 
 static void __exit pvblk_exit(void)
 {
 	xenbus_unregister_driver(&pvblk_driver);
+	/* Waits for the drains of the vbds just removed. */
+	destroy_workqueue(pvblk_wq);
 }
 module_exit(pvblk_exit);
 

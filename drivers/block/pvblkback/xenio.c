@@ -117,12 +117,15 @@ static void pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 
 	/* One hypercall for every segment of the batch. */
 	err = gnttab_map_refs(ops, NULL, pages, k);
-	if (err) {
-		/* The hypercall itself failed: what it did is unknown. */
+	/*
+	 * If the call failed as a whole, the ops Xen got to still say
+	 * GNTST_okay (the others keep the positive status they were set up
+	 * with): every request fails, and those mappings are undone below
+	 * like the good ones of a request with a bad grant.
+	 */
+	if (err)
 		pr_err_ratelimited("%s: grant map hypercall failed (%d)\n",
 				   q->dev->name, err);
-		return;
-	}
 	for (r = 0; r < nr_reqs; r++) {
 		struct pvblk_pending *p = reqs[r];
 		struct gnttab_map_grant_ref *o = &ops[first[r]];
@@ -136,7 +139,7 @@ static void pvblk_xen_map(struct pvblk_ring *ring, struct pvblk_pending **reqs,
 			p->handles[i] = o[j].handle;
 			bad += o[j++].status != GNTST_okay;
 		}
-		if (!bad) {
+		if (!bad && !err) {
 			p->nr_mapped = count[r];
 			continue;
 		}
@@ -330,9 +333,14 @@ static irqreturn_t pvblk_irq(int irq, void *arg)
 	return IRQ_HANDLED;
 }
 
-static bool pvblk_wake(struct pvblk_ring *ring)
+static bool pvblk_quitting(struct pvblk_queue *q)
 {
-	return atomic_read(&ring->kicked) || kthread_should_stop();
+	return READ_ONCE(q->quit) || kthread_should_stop();
+}
+
+static bool pvblk_wake(struct pvblk_queue *q)
+{
+	return atomic_read(&q->ring.kicked) || pvblk_quitting(q);
 }
 
 static int pvblk_thread(void *arg)
@@ -344,17 +352,17 @@ static int pvblk_thread(void *arg)
 	bool more = false;
 	u64 hold;
 
-	while (!kthread_should_stop()) {
+	while (!pvblk_quitting(q)) {
 		hold = more ? 0 : pvblk_ring_hold_left(ring);
 		/* Held responses go out when their time is up, at the latest. */
 		if (hold)
 			wait_event_interruptible_hrtimeout(ring->wq,
-							   pvblk_wake(ring),
+							   pvblk_wake(q),
 							   ns_to_ktime(hold));
 		else if (!more)
-			wait_event_interruptible(ring->wq, pvblk_wake(ring));
+			wait_event_interruptible(ring->wq, pvblk_wake(q));
 		atomic_set(&ring->kicked, 0);
-		if (kthread_should_stop())
+		if (pvblk_quitting(q))
 			break;
 		/*
 		 * One plug for the whole round: the block layer can merge
@@ -377,13 +385,40 @@ static int pvblk_thread(void *arg)
 		cond_resched();
 	}
 
-	/* Bios cannot be cancelled: wait for them, answering as they end. */
+	/*
+	 * No new request from here on.  Bios cannot be cancelled: wait for
+	 * them, answering as they end.  This runs in the thread, never in
+	 * xenwatch: the drain work waits for it (pvblk_queue_disconnect()).
+	 */
 	while (pvblk_ring_close(ring)) {
 		wait_event_timeout(ring->wq, atomic_read(&ring->kicked), HZ);
 		atomic_set(&ring->kicked, 0);
 		pvblk_ring_drain(ring);
 	}
+	/* kthread_stop() needs the thread alive until it is called. */
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
 	return 0;
+}
+
+/**
+ * pvblk_queue_quit - stop taking requests, without waiting
+ * @q: a connected queue
+ *
+ * The thread answers what is in flight as it ends; pvblk_queue_disconnect()
+ * later waits for that, outside xenwatch.
+ */
+void pvblk_queue_quit(struct pvblk_queue *q)
+{
+	if (!q->task)
+		return;
+	WRITE_ONCE(q->quit, true);
+	pvblk_ring_kick(&q->ring);
 }
 
 static void pvblk_queue_free_ops(struct pvblk_queue *q)
@@ -473,6 +508,7 @@ int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 	}
 	gnttab_page_cache_init(&q->pages);
 	atomic_set(&q->event, 0);
+	q->quit = false;
 
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xdev, evtchn,
 							    pvblk_irq, 0,
@@ -506,7 +542,10 @@ unmap:
 	return err;
 }
 
-/* Stop the thread (it drains in-flight I/O first), then free the ring. */
+/*
+ * Stop the thread (it drains in-flight I/O first), then free the ring.
+ * Waits for the guest's I/O to end: never from xenwatch.
+ */
 void pvblk_queue_disconnect(struct pvblk_queue *q)
 {
 	if (!q->sring)

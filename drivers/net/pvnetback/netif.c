@@ -23,7 +23,7 @@ static_assert(PVNET_FATAL_SLOTS <= 64);	/* pkt->extra is a u64 bitmap */
 static void pvnet_copy_slot(const struct pvback_ring *ring, u32 idx,
 			    void *dst, size_t len)
 {
-	memcpy(dst, pvback_ring_slot(ring, idx), len);
+	pvback_ring_copy(dst, pvback_ring_slot(ring, idx), len);
 }
 
 static enum pvnet_tx_verdict pvnet_drop(struct pvnet_tx_pkt *pkt,

@@ -521,7 +521,8 @@ int pvnet_rx_process(struct pvnet_queue *q, unsigned int *need)
 		for (i = 0; i < slots; i++) {
 			struct xen_netif_rx_request req;
 
-			memcpy(&req, pvback_ring_next_req(&q->rx), sizeof(req));
+			pvback_ring_copy(&req, pvback_ring_next_req(&q->rx),
+					 sizeof(req));
 			p->ids[i] = req.id;
 			grefs[i] = req.gref;
 		}

@@ -17,6 +17,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/log2.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 
@@ -98,6 +99,22 @@ static inline int pvback_ring_unconsumed(struct pvback_ring *r)
 static inline void *pvback_ring_slot(const struct pvback_ring *r, u32 idx)
 {
 	return r->ents + (size_t)(idx & (r->nr_ents - 1)) * r->ent_size;
+}
+
+/**
+ * pvback_ring_copy - take a private copy of a slot the guest may change
+ * @dst: local buffer
+ * @slot: the shared slot
+ * @len: bytes
+ *
+ * The barrier makes the copy the single read of the slot: without it the
+ * compiler may drop the local copy and read a field from shared memory
+ * again where it is used, after it was checked (a double fetch).
+ */
+static inline void pvback_ring_copy(void *dst, const void *slot, size_t len)
+{
+	memcpy(dst, slot, len);
+	barrier();
 }
 
 /* Slot for the next request; the caller copies it, then advances req_cons. */

@@ -294,6 +294,34 @@ static void req_check_table(struct kunit *test)
 	}
 }
 
+/*
+ * Before its disk is opened a vbd's limits are zero: no block size to
+ * divide by.  Every request is refused then, none reaches the disk.
+ */
+static void req_check_no_limits(struct kunit *test)
+{
+	static const u8 ops[] = { BLKIF_OP_READ, BLKIF_OP_WRITE,
+				  BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD,
+				  BLKIF_OP_INDIRECT };
+	struct pvblk_seg seg[PVBLK_MAX_DIRECT_SEGS] = {};
+	struct pvblk_limits lim = {};
+	struct pvblk_req req;
+	struct pvblk_io io;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		memset(&req, 0, sizeof(req));
+		req.seg = seg;
+		req.op = ops[i];
+		req.indirect_op = BLKIF_OP_READ;
+		req.nr_segs = 1;
+		req.discard_sectors = 8;
+		seg[0].last_sect = 7;
+		KUNIT_EXPECT_EQ_MSG(test, pvblk_req_check(&req, &lim, &io),
+				    PVBLK_REQ_BAD, "op %u", ops[i]);
+	}
+}
+
 static void req_check_translates(struct kunit *test)
 {
 	struct pvblk_seg seg[3];
@@ -508,6 +536,7 @@ static struct kunit_case pvblk_blkif_cases[] = {
 	KUNIT_CASE(rsp_x86_32),
 	KUNIT_CASE(req_check_table),
 	KUNIT_CASE(req_check_translates),
+	KUNIT_CASE(req_check_no_limits),
 	KUNIT_CASE(indirect_check_table),
 	KUNIT_CASE(geom_selection),
 	KUNIT_CASE(verdict_status),

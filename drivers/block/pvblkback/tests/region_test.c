@@ -121,6 +121,7 @@ static void claim_add(struct list_head *list, struct pvblk_claim *c,
 	c->abs.start = start;
 	c->abs.nr_sectors = n;
 	c->writable = rw;
+	c->released = false;
 	list_add_tail(&c->node, list);
 }
 
@@ -162,12 +163,48 @@ static void claim_conflicts(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &c[0]), NULL);
 }
 
+/*
+ * A released claim (its vbd removed, its I/O still ending) is reported
+ * only when nothing live conflicts, whatever the order of the list.
+ */
+static void claim_conflicts_released(struct kunit *test)
+{
+	struct pvblk_claim c[3], n = {};
+	LIST_HEAD(claims);
+
+	claim_add(&claims, &c[0], MKDEV(8, 0), 0, 1000, true);
+	claim_add(&claims, &c[1], MKDEV(8, 0), 500, 1000, true);
+	claim_add(&claims, &c[2], MKDEV(8, 0), 3000, 1000, true);
+	c[0].released = true;
+	c[2].released = true;
+	n.disk = MKDEV(8, 0);
+	n.writable = true;
+
+	/* Overlaps released c[0] and live c[1]: the live one wins. */
+	n.abs = (struct pvblk_region){ .start = 400, .nr_sectors = 200 };
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&c[1]);
+	/* Only released c[2]: reported, for the caller to wait on. */
+	n.abs = (struct pvblk_region){ .start = 3500, .nr_sectors = 10 };
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&c[2]);
+	KUNIT_EXPECT_TRUE(test, pvblk_claim_conflict(&claims, &n)->released);
+	/* Only released c[0] (c[1] starts at 500). */
+	n.abs = (struct pvblk_region){ .start = 0, .nr_sectors = 500 };
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&c[0]);
+	/* Gone: nothing left in the way. */
+	list_del(&c[0].node);
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
+}
+
 static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(region_check_accepts),
 	KUNIT_CASE(region_check_rejects),
 	KUNIT_CASE(region_translate),
 	KUNIT_CASE(region_overlap),
 	KUNIT_CASE(claim_conflicts),
+	KUNIT_CASE(claim_conflicts_released),
 	{}
 };
 

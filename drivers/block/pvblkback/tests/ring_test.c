@@ -43,6 +43,7 @@ struct fake {
 	struct pvblk_ring_ops ops;	/* fake_ops and more, for some tests */
 	bool scribble;			/* change indirect pages once read */
 	int notifies;
+	int notifies_locked;		/* of them, with ring->lock held */
 	bool hold;			/* keep submitted requests */
 	struct pvblk_pending *held[MAX_HELD];
 	unsigned int nr_held;
@@ -246,6 +247,7 @@ static void fake_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 static void fake_notify(struct pvblk_ring *ring)
 {
 	ring_fake(ring)->notifies++;
+	ring_fake(ring)->notifies_locked += spin_is_locked(&ring->lock);
 }
 
 static const struct pvblk_ring_ops fake_ops = {
@@ -1777,6 +1779,80 @@ static void copy_bounce_exhausted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->ring.bounce_free, f->ring.nr_bounce);
 }
 
+/*
+ * The closing thread frees the ring once it sees nothing in flight under
+ * ring->lock, so a completion must be done with the ring before it drops
+ * that lock: it notifies and wakes the thread with the lock held.  A
+ * waiter of our own on the ring's wait queue sees each wake-up.
+ */
+struct gap_watch {
+	struct wait_queue_entry wq;
+	struct pvblk_ring *ring;
+	int wakes;
+	int wakes_locked;
+};
+
+static int gap_wake(struct wait_queue_entry *wq, unsigned int mode, int sync,
+		    void *key)
+{
+	struct gap_watch *w = container_of(wq, struct gap_watch, wq);
+
+	w->wakes++;
+	w->wakes_locked += spin_is_locked(&w->ring->lock);
+	return 0;
+}
+
+static void close_gap(struct kunit *test, bool inline_answer)
+{
+	struct fake *f = fake_setup_atomic(test);
+	struct gap_watch w = { .ring = &f->ring };
+
+	f->refuse_atomic = !inline_answer;
+	push_held(test, f, 1);
+	init_waitqueue_func_entry(&w.wq, gap_wake);
+	add_wait_queue(&f->ring.wq, &w.wq);
+	/* The thread is closing: it waits for this last request. */
+	KUNIT_EXPECT_TRUE(test, pvblk_ring_close(&f->ring));
+	end_held(f, 0);
+	remove_wait_queue(&f->ring.wq, &w.wq);
+	KUNIT_EXPECT_EQ(test, w.wakes, 1);
+	KUNIT_EXPECT_EQ(test, w.wakes_locked, w.wakes);
+	KUNIT_EXPECT_EQ(test, f->notifies, inline_answer ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, f->notifies_locked, f->notifies);
+	/* Answered at once, or left for the thread's last drain. */
+	KUNIT_EXPECT_EQ(test, pvblk_ring_close(&f->ring), !inline_answer);
+	pvblk_ring_drain(&f->ring);
+	KUNIT_EXPECT_FALSE(test, pvblk_ring_close(&f->ring));
+	expect_rsp(test, f, 1, BLKIF_RSP_OKAY);
+}
+
+static void close_gap_answered(struct kunit *test)
+{
+	close_gap(test, true);
+}
+
+static void close_gap_handed_over(struct kunit *test)
+{
+	close_gap(test, false);
+}
+
+/* A ring given a share of its vbd's bounce pages keeps no more. */
+static void bounce_share_bounded(struct kunit *test)
+{
+	struct fake *f = fake_setup_copy(test, PVBLK_MAX_DIRECT_SEGS);
+	unsigned int full = f->ring.nr_bounce;
+
+	KUNIT_EXPECT_EQ(test, full, (unsigned int)PVBLK_BOUNCE_MAX);
+	pvblk_ring_free(&f->ring);
+	f->ring.bounce_max = PVBLK_BOUNCE_MAX / 4;
+	KUNIT_ASSERT_EQ(test, pvblk_ring_init(&f->ring,
+					      page_address(f->sring),
+					      PAGE_SIZE, PVBLK_ABI_NATIVE), 0);
+	KUNIT_EXPECT_EQ(test, f->ring.nr_bounce, PVBLK_BOUNCE_MAX / 4U);
+	KUNIT_EXPECT_LE(test, pvblk_ring_mem(&f->ring),
+			full * PAGE_SIZE / 2);
+}
+
 static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(latency_buckets),
 	KUNIT_CASE(rw_x86_64),
@@ -1816,6 +1892,9 @@ static struct kunit_case pvblk_ring_cases[] = {
 	KUNIT_CASE(starved_ring_woken),
 	KUNIT_CASE(busy_ring_answered_by_thread),
 	KUNIT_CASE(persistent_answered_at_once),
+	KUNIT_CASE(close_gap_answered),
+	KUNIT_CASE(close_gap_handed_over),
+	KUNIT_CASE(bounce_share_bounded),
 	{}
 };
 

@@ -164,8 +164,11 @@ static void pvnet_get_ethtool_stats(struct net_device *dev,
 	data[i++] = s.tx_errors;
 	data[i++] = atomic64_read(&st->tx_stalls);
 	data[i++] = atomic64_read(&st->ring_errors);
+	/* Disconnect frees the queue only after an RCU grace period. */
+	rcu_read_lock();
 	q = READ_ONCE(vif->xmit_q);
 	data[i++] = q ? READ_ONCE(q->rx_queued) : 0;
+	rcu_read_unlock();
 }
 
 static int pvnet_get_sset_count(struct net_device *dev, int sset)

@@ -111,6 +111,9 @@ static void pvnet_disconnect(struct pvnet_vif *vif)
 		WRITE_ONCE(vif->xmit_q, NULL);
 		/* Waits for a start_xmit in progress. */
 		netif_tx_disable(vif->dev);
+		/* And for ethtool readers of the queue (RCU). */
+		if (vif->nr_queues)
+			synchronize_rcu();
 	}
 	for (i = 0; i < vif->nr_queues; i++)
 		pvnet_queue_disconnect(&vif->queues[i]);

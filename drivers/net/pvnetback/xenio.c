@@ -11,6 +11,7 @@
 #include <xen/grant_table.h>
 #include <xen/page.h>
 #include <xen/xenbus.h>
+#include <asm/xen/hypercall.h>
 
 #include "pvnetback.h"
 
@@ -53,7 +54,19 @@ static void pvnet_xen_copy(struct pvnet_queue *q, struct pvnet_copy *c,
 			op->dest.offset = loff;
 		}
 	}
-	gnttab_batch_copy(g, n);
+	if (to_guest) {
+		/* The queue thread: it may wait for a paged-out guest page. */
+		gnttab_batch_copy(g, n);
+	} else if (HYPERVISOR_grant_table_op(GNTTABOP_copy, g, n)) {
+		/* Never happens with valid arguments; fail every slot. */
+		for (i = 0; i < n; i++)
+			g[i].status = GNTST_general_error;
+	}
+	/*
+	 * From the guest, this runs in the NAPI poll (softirq), where
+	 * gnttab_batch_copy() could sleep retrying GNTST_eagain: such a slot
+	 * fails instead, and the guest sees an error for that packet.
+	 */
 	for (i = 0; i < n; i++)
 		c[i].status = g[i].status;
 }
@@ -226,14 +239,12 @@ static bool pvnet_rx_wake(struct pvnet_queue *q)
 static int pvnet_rx_thread(void *arg)
 {
 	struct pvnet_queue *q = arg;
-	u32 seen_prod = READ_ONCE(q->rx.sring->req_prod);
 
 	while (!kthread_should_stop()) {
 		unsigned long stall = msecs_to_jiffies(READ_ONCE(pvnet_rx_stall_ms));
 		long tmo = MAX_SCHEDULE_TIMEOUT;
 		unsigned int need = 0;
 		bool work;
-		u32 prod;
 		int n;
 
 		if (q->rx_blocked_since && !q->stalled)
@@ -243,12 +254,14 @@ static int pvnet_rx_thread(void *arg)
 		if (kthread_should_stop())
 			break;
 
-		prod = READ_ONCE(q->rx.sring->req_prod);
-		work = prod != seen_prod;
-		seen_prod = prod;
+		/*
+		 * Work, for the late EOI (XSA-332), is packets moved or a wait
+		 * for buffers ended: a guest that only moves req_prod (or
+		 * posts buffers nobody needs yet) before each event gets them
+		 * treated as spurious, and throttled by Xen.
+		 */
 		n = q->stalled ? 0 : pvnet_rx_process(q, &need);
-		if (n > 0)
-			work = true;
+		work = n > 0;
 		if (n >= PVNET_RX_BUDGET)
 			atomic_set(&q->rx_kick, 1);	/* more to do after a break */
 		if (q->broken) {
@@ -257,13 +270,18 @@ static int pvnet_rx_thread(void *arg)
 		}
 
 		if (q->stalled) {
-			if (pvnet_rx_arm(q, q->rx_max_slots))
+			if (pvnet_rx_arm(q, q->rx_max_slots)) {
 				pvnet_rx_unstall(q);
+				work = true;
+			}
 		} else if (need) {
 			if (!q->rx_blocked_since)
 				q->rx_blocked_since = jiffies ?: 1;
-			if (pvnet_rx_arm(q, need))
+			if (pvnet_rx_arm(q, need)) {
+				/* The packet waiting goes out next round. */
 				atomic_set(&q->rx_kick, 1);
+				work = true;
+			}
 			else if (stall && time_after(jiffies, q->rx_blocked_since + stall))
 				pvnet_rx_stall(q);
 		} else {
@@ -425,17 +443,22 @@ unmap:
 	return err;
 }
 
-/* Stop everything that could touch the rings, then unmap them. */
+/*
+ * Stop everything that could touch the rings, then unmap them.  The
+ * thread and the poll notify and EOI through the irqs: they stop before
+ * the event channels are unbound, and the irq numbers freed.
+ */
 void pvnet_queue_disconnect(struct pvnet_queue *q)
 {
 	if (!q->task)
 		return;
-	pvnet_unbind(q);
-	napi_disable(&q->napi);
-	hrtimer_cancel(&q->credit_timer);
-	netif_napi_del(&q->napi);
 	kthread_stop(q->task);
 	q->task = NULL;
+	/* After this no poll runs, and the handlers cannot schedule one. */
+	napi_disable(&q->napi);
+	hrtimer_cancel(&q->credit_timer);
+	pvnet_unbind(q);
+	netif_napi_del(&q->napi);
 	pvnet_queue_free(q);
 	kvfree(q->gnt);
 	q->gnt = NULL;

@@ -343,11 +343,12 @@ struct kv {
 #define FE_KEYS		40
 
 /*
- * Write KEYS in one transaction (after removing stale ones), then STATE;
- * wait for the backend to answer: Connected, or Closing/Closed when it
- * refuses.  Returns the backend's state (-1: no answer).
+ * Write KEYS in one transaction (after removing stale ones), then STATE.
+ * fe_connect() then waits for the backend to answer: Connected, or
+ * Closing/Closed when it refuses; it returns the backend's state (-1: no
+ * answer).
  */
-static int fe_connect(struct kv *keys, int n, int state, const char *const *stale)
+static void fe_publish(struct kv *keys, int n, int state, const char *const *stale)
 {
 	char paths[FE_KEYS][160];
 	char *w[2 * FE_KEYS];
@@ -366,6 +367,11 @@ static int fe_connect(struct kv *keys, int n, int state, const char *const *stal
 	if (m)
 		write_all(m, w, w + 1, 2);
 	fe_state(state);
+}
+
+static int fe_connect(struct kv *keys, int n, int state, const char *const *stale)
+{
+	fe_publish(keys, n, state, stale);
 	return be_wait(BIT(XB_CONNECTED) | BIT(XB_CLOSING) | BIT(XB_CLOSED), 30);
 }
 
@@ -1150,6 +1156,92 @@ static void blk_recover(struct blk *b)
 }
 
 /* ---- blk cases ---- */
+
+/*
+ * The vbd was just attached and dom0's hotplug script is held back
+ * (hostile.sh), so the backend has no disk yet: publish a ring, a write
+ * and Initialised before it does.  Nothing may be served then (pvblkback
+ * divided by a zero block size there).  Then tell dom0 (data/pvtest/early
+ * in our xenstore home) to let the script go on: with REFUSED, the region
+ * overlaps another VM's and the claim is refused: the request must never
+ * be served and the backend closes; otherwise the backend connects, and
+ * the request, notified again, is served.
+ */
+static void blk_early(struct blk *b, int refused)
+{
+	struct breq q = { .op = BLK_WRITE, .id = next_id++, .sector = 8 };
+	char *w[2] = { "data/pvtest/early", "1" };
+	struct kv keys[3];
+	int s;
+
+	s = be_state();
+	if (s != XB_INITWAIT) {
+		fail("the fresh vbd is in state %d, not InitWait", s);
+		return;
+	}
+	b->port = ev_alloc(be_domid);
+	kv_set(&keys[0], "ring-ref", "%u", b->ringpg.ref[0]);
+	kv_set(&keys[1], "event-channel", "%u", b->port);
+	kv_set(&keys[2], "protocol", "x86_64-abi");
+	b->abi32 = 0;
+	fring_init(&b->r, b->ringpg.mem, sizeof(struct blk_req64));
+	memset(b->data.mem, 0x5a, GPAGE);
+	q.nr = blk_segs(&q, &b->data, 8);
+	blk_put(b, &q);
+	fring_push(&b->r);
+	fe_publish(keys, 3, XB_INITIALISED, blk_stale);
+	s = be_wait(BIT(XB_CONNECTED) | BIT(XB_CLOSING) | BIT(XB_CLOSED), 3);
+	if (s >= 0)
+		fail("backend went to state %d before it had its disk", s);
+	ev_notify(b->port);
+	if (fring_wait(&b->r, 1, 3) > 0)
+		fail("a request was answered before the vbd had its disk");
+	else
+		say("no request served before the vbd had its disk (state %d)", be_state());
+	write_all(1, w, w + 1, 2);
+	s = be_wait(BIT(XB_CONNECTED) | BIT(XB_CLOSING) | BIT(XB_CLOSED), 180);
+	if (refused) {
+		if (s != XB_CLOSED && s != XB_CLOSING)
+			fail("backend state %d, expected Closed: its claim should be refused", s);
+		ev_notify(b->port);
+		if (fring_wait(&b->r, 1, 3) > 0)
+			fail("the refused vbd served a request");
+		else
+			say("refused (state %d), and the request was never served", s);
+		return;
+	}
+	if (s != XB_CONNECTED) {
+		fail("backend state %d once it had its disk, expected Connected", s);
+		return;
+	}
+	b->connected = 1;
+	ev_notify(b->port);
+	if (fring_wait(&b->r, 1, 20) < 1) {
+		fail("the early request was not served after connecting");
+		return;
+	}
+	{
+		struct brsp o;
+
+		blk_get(b, &o);
+		if (o.id != q.id || o.status != BLK_OKAY)
+			fail("early request: id %llu status %d", (unsigned long long)o.id,
+			     o.status);
+		else
+			say("the early request was served once the vbd was connected");
+	}
+	blk_check_io(b, 0, "I/O after the late connect");
+}
+
+static void bc_early(struct blk *b)
+{
+	blk_early(b, 0);
+}
+
+static void bc_early_refused(struct blk *b)
+{
+	blk_early(b, 1);
+}
 
 static void bc_ok(struct blk *b)
 {
@@ -3574,6 +3666,57 @@ static void nc_double_fetch(struct net *n)
 }
 
 /* Never post RX buffers nor take responses; hold the connection SECS. */
+/*
+ * RX events when no packet waits for buffers: work for nobody, so the
+ * backend must take them as spurious (XSA-332) and Xen throttles them.
+ * For secs=, notify as fast as we can; with TOGGLE, move req_prod one slot
+ * on and back before each event, which must not make them count as work.
+ * hostile.sh takes the vif off the bridge meanwhile, so no packet comes
+ * to take the extra slot, and counts the events dom0 handled.
+ */
+static void net_rx_events(struct net *n, int toggle)
+{
+	unsigned long sent = 0;
+	struct nrx_req *q;
+	uint32_t base;
+	double end;
+
+	if (net_connect(n))
+		return;
+	base = n->rx.req_prod_pvt;
+	/* The slot beyond the posted ones: a valid buffer, just in case. */
+	q = fring_slot(&n->rx, base);
+	q->id = base % NET_RX_BUFS;
+	q->gref = n->rxbuf.ref[q->id];
+	wmb();
+	end = now() + opt_secs;
+	while (now() < end) {
+		for (int i = 0; i < 20; i++, sent++) {
+			if (toggle) {
+				WR(n->rx.s->req_prod, base + (uint32_t)(sent & 1));
+				/* The index before the event it explains. */
+				mb();
+			}
+			ev_notify(n->port);
+		}
+	}
+	WR(n->rx.s->req_prod, base);
+	say("rx-events: %lu RX notifications in %d s%s", sent, opt_secs,
+	    toggle ? ", req_prod toggled before each" : "");
+	if (be_state() != XB_CONNECTED)
+		fail("the backend left Connected (state %d)", be_state());
+}
+
+static void nc_rx_notify(struct net *n)
+{
+	net_rx_events(n, 0);
+}
+
+static void nc_rx_toggle(struct net *n)
+{
+	net_rx_events(n, 1);
+}
+
 static void nc_rx_stall(struct net *n)
 {
 	if (net_connect_ovr(n, NULL, 0) != XB_CONNECTED) {
@@ -3749,6 +3892,10 @@ static const struct hcase cases[] = {
 	{ "blk", "persistent-off", "feature-persistent 0: a read-only grant serves a write",
 	  .blk = bc_persistent_off },
 	{ "blk", "flood", "a full ring of writes for secs= (0: forever)", .blk = bc_flood },
+	{ "blk", "early", "ring and a write before the vbd has its disk (dom0 holds the script)",
+	  .blk = bc_early },
+	{ "blk", "early-refused", "the same, then the region is refused: never served",
+	  .blk = bc_early_refused },
 	{ "blk", "event-storm", "notifications without requests", .any = gc_event_storm },
 	{ "blk", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
 	{ "blk", "state-flap", "state changes with requests in flight", .any = gc_state_flap },
@@ -3764,6 +3911,10 @@ static const struct hcase cases[] = {
 	{ "net", "prod", "TX and RX producer overflow", .net = nc_prod },
 	{ "net", "keys", "queues, rx-copy, ring refs, event channels", .net = nc_keys },
 	{ "net", "rx-stall", "never takes RX for secs=", .net = nc_rx_stall },
+	{ "net", "rx-notify", "RX notifications with no packet waiting, for secs=",
+	  .net = nc_rx_notify },
+	{ "net", "rx-toggle", "the same, req_prod moved on and back before each",
+	  .net = nc_rx_toggle },
 	{ "net", "event-storm", "notifications without requests", .any = gc_event_storm },
 	{ "net", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
 	{ "net", "state-flap", "state changes with packets in flight", .any = gc_state_flap },

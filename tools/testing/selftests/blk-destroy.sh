@@ -28,7 +28,7 @@ tap_run "heavy I/O is running" wait_for "[ \$(cat $st/wr_req) -gt $((w0 + 200)) 
 tap_run "xl destroy under I/O" timeout 120 xl destroy $G || true
 rm -f "$PVTEST_RUN/domid.$G"
 tap_run "the domain and its backend devices are gone" wait_backends_gone "$d" 120 || true
-tap_is "$(pvblk_threads | wc -l)" 0 "no pvblk thread left" || true
+tap_is "$(pvblk_threads_left 0)" 0 "no pvblk thread left" || true
 tap_run "dom0 still works (xl info)" xl info || true
 tap_run "rmmod pvblkback" rmmod pvblkback || true
 tap_run "insmod pvblkback again" blk_backend_load || true

@@ -41,6 +41,6 @@ done
 
 tap_run "xl destroy, domain and backend devices gone" guest_destroy $G
 tap_is "$(backend_devices | grep -c '^vbd' || true)" 0 "no vbd backend device left" || true
-tap_is "$(pvblk_threads | wc -l)" 0 "no pvblk thread left" || true
+tap_is "$(pvblk_threads_left 0)" 0 "no pvblk thread left" || true
 tap_run "rmmod pvblkback" rmmod pvblkback || true
 tap_run "insmod pvblkback again" blk_backend_load || true

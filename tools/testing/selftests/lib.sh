@@ -272,14 +272,22 @@ backend_devices() {
 	done
 }
 
-# pvblk_threads: the kernel threads of pvblkback (names containing "pvblk").
+# pvblk_threads: the ring threads of pvblkback (pvblk<domid>.<devid>-<ring>; not a kworker
+# running pvblkback's workqueue).
 pvblk_threads() {
 	local f c
 	for f in /proc/[0-9]*/comm; do
 		c=$(cat "$f" 2>/dev/null) || continue
-		[[ $c == *pvblk* ]] && echo "$c"
+		[[ $c == pvblk[0-9]*.*-* ]] && echo "$c"
 	done
 	return 0
+}
+
+# pvblk_threads_left N: wait up to 60 s (teardown drains in the background) until N ring
+# threads are left; prints how many are.
+pvblk_threads_left() {
+	wait_for "[ \$(pvblk_threads | wc -l) -le $1 ]" 60 || true
+	pvblk_threads | wc -l
 }
 
 # dom0_verify OFFSET LEN SEED PATTERN_OFFSET: check guest-written data on the physical disk.

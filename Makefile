@@ -6,6 +6,7 @@
 #   make kunit         KUnit suites in a QEMU kernel
 #   make selftest      lab scenarios under real Xen in QEMU (T=name for one)
 #   make check         W=1 build + kunit + selftest; ends with "N passed, N failed"
+#   make check-all     make check, then the long lifecycle loops and fuzzing (not in CI)
 #   make fuzz          libFuzzer harnesses of the pure units, FUZZ_TIME s each (300)
 #   make bench         block benchmark: native vs xen-blkback vs pvblkback (performance.md)
 #   make demo          the VM server demo
@@ -29,7 +30,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 export PVBACK_TOP := $(TOP)
 
-.PHONY: all modules deps clean kunit selftest check demo lab-shell checkpatch
+.PHONY: all modules deps clean kunit selftest check check-all demo lab-shell checkpatch
 
 all: modules
 
@@ -69,6 +70,11 @@ demo:
 check:
 	@$(TOP)/tools/testing/deps.sh
 	$(TOP)/tools/testing/check.sh
+
+# Everything make check runs, then what does not fit in CI's time.
+check-all:
+	@$(TOP)/tools/testing/deps.sh
+	$(TOP)/tools/testing/check.sh --all
 
 # The long run of tools/testing/fuzz/run.sh (make check runs a short one).
 FUZZ_TIME ?= 300

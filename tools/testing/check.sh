@@ -2,7 +2,23 @@
 # make check: W=1 + sparse build, checkpatch, KUnit, then the lab
 # scenarios under real Xen.  Each stage counts its checks; the last line is
 # "N passed, N failed" over all of them.  Exit status 1 if anything failed.
+#
+#   check.sh          what make check runs (CI, within its 90 minutes)
+#   check.sh --all    make check-all: the same, then what does not fit there
+#                     (Documentation/testing.md): the long lifecycle loops
+#                     (100 attach/detach rounds, 20 destroys) and fuzzing for
+#                     FUZZ_TIME (300) s per harness
 set -uo pipefail
+
+all=0
+case ${1:-} in
+--all) all=1 ;;
+'') ;;
+*)
+	echo "usage: check.sh [--all]" >&2
+	exit 2
+	;;
+esac
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 logdir=$top/.tmp_check
@@ -57,6 +73,11 @@ stage fuzz "$top/tools/testing/fuzz/run.sh" --time 20
 stage package "$top/tools/testing/package-check.sh"
 stage kunit "$top/tools/testing/kunit/run.sh"
 stage selftest "$top/tools/testing/lab/selftest.sh"
+if [ "$all" = 1 ]; then
+	stage lifecycle-long env PVTEST_LIFECYCLE_ROUNDS=100 PVTEST_LIFECYCLE_DESTROYS=20 \
+		PVTEST_TIMEOUT=7800 "$top/tools/testing/lab/selftest.sh" lifecycle
+	stage fuzz-long "$top/tools/testing/fuzz/run.sh" --time "${FUZZ_TIME:-300}"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,7 @@
 #include <linux/pvback.h>
 
 #include "../../xen/pvback/pvback_param.h"
+#include "../../xen/pvback/pvback_xenbus.h"
 #include "pvblkback.h"
 
 /*
@@ -630,49 +631,40 @@ static void pvblk_maybe_connect(struct pvblk_dev *dev)
 }
 
 /*
- * Act on the frontend's state @fe, from xenwatch or once a drain ended.
- * Return: true if the frontend is gone for good and the device should be
- * unregistered (only xenwatch does that, serialised with xenbus itself).
+ * Act on the frontend's state @fe (pvback_xenbus.h), from xenwatch or once
+ * a drain ended.  Return: true if the frontend is gone for good and the
+ * device should be unregistered (only xenwatch does that, serialised with
+ * xenbus itself).
  */
 static bool pvblk_fe_state(struct pvblk_dev *dev, enum xenbus_state fe)
 {
 	struct xenbus_device *xdev = dev->xdev;
+	enum pvback_xb_act act;
+	enum xenbus_state state;
 
 	lockdep_assert_held(&dev->lock);
-	switch (fe) {
-	case XenbusStateInitialising:
-		/* A rebooted guest, or a new frontend instance, starts over. */
-		if (xdev->state == XenbusStateClosed && !dev->refused &&
-		    !dev->draining)
+	act = pvback_xb_next(xdev->state, fe, xenbus_dev_is_online(xdev));
+	switch (act) {
+	case PVBACK_XB_NOTHING:
+		return false;
+	case PVBACK_XB_INITWAIT:
+		/* A refused vbd stays closed; a draining one is not done. */
+		if (!dev->refused && !dev->draining)
 			xenbus_switch_state(xdev, XenbusStateInitWait);
 		return false;
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		/* A repeated event changes nothing once connected. */
+	case PVBACK_XB_CONNECT:
 		pvblk_maybe_connect(dev);
 		return false;
-	case XenbusStateClosing:
-		if (!pvblk_start_drain(dev, XenbusStateClosing))
-			xenbus_switch_state(xdev, XenbusStateClosing);
-		return false;
-	case XenbusStateClosed:
-		if (!pvblk_start_drain(dev, XenbusStateClosed))
-			xenbus_switch_state(xdev, XenbusStateClosed);
-		return !xenbus_dev_is_online(xdev);
-	case XenbusStateUnknown:
-		/* The frontend's directory is gone. */
-		pvblk_start_drain(dev, XenbusStateClosed);
-		return true;
-	default:
-		/*
-		 * Not a state a frontend may be in: say so and close, after
-		 * the rings are drained like any other close.
-		 */
+	case PVBACK_XB_ILLEGAL:
 		xenbus_dev_error(xdev, -EINVAL,
-				 "frontend in unexpected state %d; closing", fe);
-		if (!pvblk_start_drain(dev, XenbusStateClosing))
-			xenbus_switch_state(xdev, XenbusStateClosing);
-		return false;
+				 "frontend in state %d, which no frontend takes; closing",
+				 fe);
+		fallthrough;
+	default:
+		state = pvback_xb_close_state(act);
+		if (!pvblk_start_drain(dev, state))
+			xenbus_switch_state(xdev, state);
+		return act == PVBACK_XB_GONE;
 	}
 }
 

@@ -176,8 +176,7 @@ struct pvnet_vif {
 	bool hotplug_watching, rate_watching;
 	struct work_struct fatal_work;
 	const char *fatal_why;
-	/*
-	 * Where start_xmit queues; NULL when not connected (tx lock).  Freed
+	/* Where start_xmit queues; NULL when not connected (tx lock).  Freed
 	 * only after an RCU grace period: ethtool reads it under rcu_read_lock.
 	 */
 	struct pvnet_queue *xmit_q;

@@ -18,6 +18,7 @@
 #include <xen/xenbus.h>
 #include <linux/pvback.h>
 
+#include "../../xen/pvback/pvback_xenbus.h"
 #include "pvnetback.h"
 
 static int pvnet_write_features(struct xenbus_device *xdev)
@@ -247,10 +248,13 @@ static void pvnet_fatal_work(struct work_struct *work)
 	struct pvnet_vif *vif = container_of(work, struct pvnet_vif, fatal_work);
 
 	mutex_lock(&vif->lock);
-	if (vif->nr_queues)
+	if (vif->nr_queues) {
 		xenbus_dev_fatal(vif->xdev, -EPROTO,
 				 "frontend broke the ring protocol (%s)",
 				 READ_ONCE(vif->fatal_why) ?: "?");
+		/* Its rings are unmapped now, whether it closes or not. */
+		pvnet_disconnect(vif);
+	}
 	mutex_unlock(&vif->lock);
 }
 
@@ -258,40 +262,34 @@ static void pvnet_frontend_changed(struct xenbus_device *xdev,
 				   enum xenbus_state fe_state)
 {
 	struct pvnet_vif *vif = dev_get_drvdata(&xdev->dev);
+	bool online = xenbus_dev_is_online(xdev);
+	enum pvback_xb_act act;
 	bool gone = false;
 
 	mutex_lock(&vif->lock);
-	switch (fe_state) {
-	case XenbusStateInitialising:
-		/* A rebooted or reloaded frontend starts over. */
-		if (xdev->state == XenbusStateClosed)
-			xenbus_switch_state(xdev, XenbusStateInitWait);
+	/* The state machine both backends share (pvback_xenbus.h). */
+	act = pvback_xb_next(xdev->state, fe_state, online);
+	switch (act) {
+	case PVBACK_XB_NOTHING:
 		break;
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-		if (xdev->state == XenbusStateClosing ||
-		    xdev->state == XenbusStateClosed)
-			break;
+	case PVBACK_XB_INITWAIT:
+		xenbus_switch_state(xdev, XenbusStateInitWait);
+		break;
+	case PVBACK_XB_CONNECT:
+		/* The rings once; Connected once the script bridged us too. */
 		if (!vif->nr_queues && pvnet_connect_rings(vif))
 			break;
 		pvnet_try_connect(vif);
 		break;
-	case XenbusStateClosing:
-		pvnet_disconnect(vif);
-		xenbus_switch_state(xdev, XenbusStateClosing);
-		break;
-	case XenbusStateClosed:
-		pvnet_disconnect(vif);
-		xenbus_switch_state(xdev, XenbusStateClosed);
-		gone = !xenbus_dev_is_online(xdev);
-		break;
-	case XenbusStateUnknown:
-		pvnet_disconnect(vif);
-		gone = true;
-		break;
-	default:
-		xenbus_dev_fatal(xdev, -EINVAL, "frontend in unexpected state %d",
+	case PVBACK_XB_ILLEGAL:
+		xenbus_dev_error(xdev, -EINVAL,
+				 "frontend in state %d, which no frontend takes; closing",
 				 fe_state);
+		fallthrough;
+	default:
+		pvnet_disconnect(vif);
+		xenbus_switch_state(xdev, pvback_xb_close_state(act));
+		gone = act == PVBACK_XB_GONE;
 		break;
 	}
 	mutex_unlock(&vif->lock);

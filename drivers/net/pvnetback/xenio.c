@@ -62,8 +62,7 @@ static void pvnet_xen_copy(struct pvnet_queue *q, struct pvnet_copy *c,
 		for (i = 0; i < n; i++)
 			g[i].status = GNTST_general_error;
 	}
-	/*
-	 * From the guest, this runs in the NAPI poll (softirq), where
+	/* From the guest, this runs in the NAPI poll (softirq), where
 	 * gnttab_batch_copy() could sleep retrying GNTST_eagain: such a slot
 	 * fails instead, and the guest sees an error for that packet.
 	 */
@@ -254,8 +253,7 @@ static int pvnet_rx_thread(void *arg)
 		if (kthread_should_stop())
 			break;
 
-		/*
-		 * Work, for the late EOI (XSA-332), is packets moved or a wait
+		/* Work, for the late EOI (XSA-332), is packets moved or a wait
 		 * for buffers ended: a guest that only moves req_prod (or
 		 * posts buffers nobody needs yet) before each event gets them
 		 * treated as spurious, and throttled by Xen.
@@ -281,9 +279,9 @@ static int pvnet_rx_thread(void *arg)
 				/* The packet waiting goes out next round. */
 				atomic_set(&q->rx_kick, 1);
 				work = true;
-			}
-			else if (stall && time_after(jiffies, q->rx_blocked_since + stall))
+			} else if (stall && time_after(jiffies, q->rx_blocked_since + stall)) {
 				pvnet_rx_stall(q);
+			}
 		} else {
 			q->rx_blocked_since = 0;
 		}
@@ -443,8 +441,7 @@ unmap:
 	return err;
 }
 
-/*
- * Stop everything that could touch the rings, then unmap them.  The
+/* Stop everything that could touch the rings, then unmap them.  The
  * thread and the poll notify and EOI through the irqs: they stop before
  * the event channels are unbound, and the irq numbers freed.
  */

@@ -369,9 +369,12 @@ static void fe_publish(struct kv *keys, int n, int state, const char *const *sta
 	fe_state(state);
 }
 
+/* Set: the state fe_connect() writes instead of the caller's (paths case). */
+static int fe_connect_state;
+
 static int fe_connect(struct kv *keys, int n, int state, const char *const *stale)
 {
-	fe_publish(keys, n, state, stale);
+	fe_publish(keys, n, fe_connect_state ? fe_connect_state : state, stale);
 	return be_wait(BIT(XB_CONNECTED) | BIT(XB_CLOSING) | BIT(XB_CLOSED), 30);
 }
 
@@ -1231,6 +1234,39 @@ static void blk_early(struct blk *b, int refused)
 			say("the early request was served once the vbd was connected");
 	}
 	blk_check_io(b, 0, "I/O after the late connect");
+}
+
+/*
+ * A full ring of writes on a disk dom0 made slow (hostile.sh: dm-delay),
+ * then Closing at once.  Tell dom0 (data/pvtest/slow), which attaches a
+ * disk to another guest meanwhile: that must not wait for our I/O.  The
+ * backend may switch to Closing only once every request is answered.
+ */
+static void bc_slow_close(struct blk *b)
+{
+	char *w[2] = { "data/pvtest/slow", "1" };
+	unsigned int n, got;
+	double t0;
+	int s;
+
+	if (blk_connect(b))
+		return;
+	memset(b->data.mem, 0x5a, GPAGE);
+	n = blk_fill(b, BLK_WRITE, 0, 8, b->r.nr, 0);
+	fe_state(XB_CLOSING);
+	t0 = now();
+	write_all(1, w, w + 1, 2);
+	say("slow-close: %u writes in flight, frontend Closing", n);
+	s = be_wait(BIT(XB_CLOSING) | BIT(XB_CLOSED), 300);
+	got = fring_ready(&b->r);
+	if (s < 0) {
+		fail("backend still in state %d 300 s after Closing", be_state());
+		return;
+	}
+	say("slow-close: backend in state %d after %.0f s, %u of %u writes answered", s,
+	    now() - t0, got, n);
+	if (got != n)
+		fail("backend closed with %u of %u requests unanswered", n - got, n);
 }
 
 static void bc_early(struct blk *b)
@@ -3667,12 +3703,31 @@ static void nc_double_fetch(struct net *n)
 
 /* Never post RX buffers nor take responses; hold the connection SECS. */
 /*
+ * Handshake with a lab scenario through our xenstore home: write KEY =
+ * MINE, then wait up to SECS for dom0 to write THEIRS there.
+ */
+static void xs_wait_value(const char *key, const char *mine, const char *theirs, double secs)
+{
+	char *w[2] = { (char *)key, (char *)mine };
+	double end = now() + secs;
+
+	write_all(1, w, w + 1, 2);
+	while (now() < end) {
+		if (!xs_read(0, key) && !strcmp(reply, theirs))
+			return;
+		usleep(100 * 1000);
+	}
+	fail("dom0 did not answer %s=%s with %s", key, mine, theirs);
+}
+
+/*
  * RX events when no packet waits for buffers: work for nobody, so the
  * backend must take them as spurious (XSA-332) and Xen throttles them.
  * For secs=, notify as fast as we can; with TOGGLE, move req_prod one slot
  * on and back before each event, which must not make them count as work.
  * hostile.sh takes the vif off the bridge meanwhile, so no packet comes
- * to take the extra slot, and counts the events dom0 handled.
+ * to take the extra slot, and counts the events dom0 handled on this
+ * connection from when it answers "go" to our "ready" (data/pvtest/rx).
  */
 static void net_rx_events(struct net *n, int toggle)
 {
@@ -3683,11 +3738,14 @@ static void net_rx_events(struct net *n, int toggle)
 
 	if (net_connect(n))
 		return;
+	/* dom0 counts the events of this connection: it says when it is ready. */
+	xs_wait_value("data/pvtest/rx", "ready", "go", 120);
 	base = n->rx.req_prod_pvt;
 	/* The slot beyond the posted ones: a valid buffer, just in case. */
 	q = fring_slot(&n->rx, base);
 	q->id = base % NET_RX_BUFS;
 	q->gref = n->rxbuf.ref[q->id];
+	/* The slot before any index that publishes it. */
 	wmb();
 	end = now() + opt_secs;
 	while (now() < end) {
@@ -3804,6 +3862,67 @@ static void gc_xs_flood(const struct conn *c)
 }
 
 /* Connect, put requests in flight, change state a dozen times; again for secs= (10 at least). */
+/* Write STATE and wait for the backend to reach one of MASK; false if not. */
+static int fe_expect(int state, unsigned int mask, const char *what)
+{
+	int s;
+
+	fe_state(state);
+	s = be_wait(mask, 60);
+	if (s < 0)
+		fail("%s: backend stays in state %d", what, be_state());
+	else
+		say("%s: backend in state %d", what, s);
+	return s >= 0;
+}
+
+/*
+ * Every legal frontend path of the xenbus diagram (netif.h, blkif.h) that
+ * the usual connect does not take, each followed by working I/O; then the
+ * states no frontend takes, each of which must close the device (with an
+ * error node and a dmesg line, hostile.sh counts them) and leave it able
+ * to start over.
+ */
+static void gc_paths(const struct conn *c)
+{
+	static const int bad[] = { XB_INITWAIT, 7, 8, 99 };
+	int s;
+
+	/* Initialising straight to Connected. */
+	fe_connect_state = XB_CONNECTED;
+	s = c->connect(c->dev);
+	fe_connect_state = 0;
+	if (s)
+		return;
+	c->check(c->dev, "connected without Initialised");
+	/* Connected again, three times: nothing changes. */
+	for (int i = 0; i < 3; i++)
+		fe_state(XB_CONNECTED);
+	s = be_wait(BIT(XB_CLOSING) | BIT(XB_CLOSED) | BIT(XB_INITWAIT), 3);
+	if (s >= 0)
+		fail("a repeated Connected moved the backend to state %d", s);
+	c->check(c->dev, "after Connected three times more");
+	/* From Connected straight to Closed, then start over. */
+	fe_expect(XB_CLOSED, BIT(XB_CLOSED), "Connected straight to Closed");
+	fe_expect(XB_INITIALISING, BIT(XB_INITWAIT), "Initialising again");
+	/* Closing before ever connecting, as the Windows PV drivers do. */
+	fe_expect(XB_CLOSING, BIT(XB_CLOSING) | BIT(XB_CLOSED), "Closing before connecting");
+	fe_expect(XB_CLOSED, BIT(XB_CLOSED), "then Closed");
+	/* A fresh frontend instance: new ring pages in use, new channel. */
+	if (c->connect(c->dev))
+		return;
+	c->check(c->dev, "a fresh frontend instance");
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		char what[48];
+
+		if (c->connect(c->dev))
+			return;
+		snprintf(what, sizeof(what), "state %d while connected", bad[i]);
+		fe_expect(bad[i], BIT(XB_CLOSING) | BIT(XB_CLOSED), what);
+	}
+	c->recover(c->dev);
+}
+
 static void gc_state_flap(const struct conn *c)
 {
 	int rounds = 0;
@@ -3892,6 +4011,8 @@ static const struct hcase cases[] = {
 	{ "blk", "persistent-off", "feature-persistent 0: a read-only grant serves a write",
 	  .blk = bc_persistent_off },
 	{ "blk", "flood", "a full ring of writes for secs= (0: forever)", .blk = bc_flood },
+	{ "blk", "slow-close", "Closing with a full ring of writes on a slow disk",
+	  .blk = bc_slow_close },
 	{ "blk", "early", "ring and a write before the vbd has its disk (dom0 holds the script)",
 	  .blk = bc_early },
 	{ "blk", "early-refused", "the same, then the region is refused: never served",
@@ -3899,6 +4020,8 @@ static const struct hcase cases[] = {
 	{ "blk", "event-storm", "notifications without requests", .any = gc_event_storm },
 	{ "blk", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
 	{ "blk", "state-flap", "state changes with requests in flight", .any = gc_state_flap },
+	{ "blk", "paths", "every legal frontend state path, then illegal states",
+	  .any = gc_paths },
 	{ "net", "ok", "an ARP round trip through the harness (the baseline)", .net = nc_ok },
 	{ "net", "split", "header over many slots, empty fragments, max slots",
 	  .net = nc_split },
@@ -3918,6 +4041,8 @@ static const struct hcase cases[] = {
 	{ "net", "event-storm", "notifications without requests", .any = gc_event_storm },
 	{ "net", "xs-flood", "writes to watched frontend nodes", .any = gc_xs_flood },
 	{ "net", "state-flap", "state changes with packets in flight", .any = gc_state_flap },
+	{ "net", "paths", "every legal frontend state path, then illegal states",
+	  .any = gc_paths },
 	{ "net", "flood", "frames to itself, RX posted, for secs= (0: forever)", .net = nc_flood },
 };
 

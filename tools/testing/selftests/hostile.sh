@@ -82,6 +82,10 @@ CASES=(
 	"blk event-storm xvda"
 	"blk xs-flood xvda"
 	"blk state-flap xvda"
+	# Skipping Initialised, Connected again, straight to Closed, Closing before connecting, a
+	# fresh instance: all served. Then states 2, 7, 8 and 99: each closes the vbd with a dmesg
+	# line naming it.
+	"blk paths xvda illegal=4"
 	"net ok"
 	"net split"
 	"net malformed"
@@ -94,6 +98,7 @@ CASES=(
 	"net event-storm"
 	"net xs-flood"
 	"net state-flap"
+	"net paths - illegal=4"
 )
 # The indirect case when the vbd offers no indirect requests (pvblkback loaded with
 # max_indirect_segments=0): it sends one, which must be refused as not offered.
@@ -115,7 +120,7 @@ pgnt_restore() {
 }
 trap 'pgnt_restore; pvtest_cleanup >/dev/null 2>&1' EXIT
 net_mark_dirty
-tap_plan $((${#CASES[@]} + 24))
+tap_plan $((${#CASES[@]} + 26))
 
 # The attacker's neighbours on the disk: 1 MiB before its region, and the neighbour's region
 # (which the neighbour guest fills itself).
@@ -132,25 +137,8 @@ out=$(guest_net_up $NB "$NB_IP" "$NB_MAC") || tap_bail "neighbour network: $out"
 avail0=$(meminfo MemAvailable) sunr0=$(meminfo SUnreclaim)
 threads0=$(pvblk_threads | wc -l)
 NBX=/local/domain/$nbd/data/pvtest
-# Round r writes 1 MiB with seed 100 + r at MiB (r % 32) of its disk, reads it back ("written"
-# is r), pings the peer ("rounds" is r).
-# shellcheck disable=SC2016 # runs in the guest
-nb_loop='r=0
-while ! pvxs exists data/pvtest/stop; do
-	r=$((r + 1)) o=$(((r % 32) * 1048576))
-	if ! out=$(pvpattern write /dev/xvda $o 1048576 $((100 + r)) 2>&1 &&
-		pvpattern verify /dev/xvda $o 1048576 $((100 + r)) 2>&1); then
-		pvxs write data/pvtest/nfail "round $r disk: $out"; exit 1
-	fi
-	pvxs write data/pvtest/written $r
-	# One lost packet on a busy wire is no error; no answer to three is.
-	if ! ping -c 3 -i 0.5 -W 10 '"$PVTEST_PEER_IP"' >/dev/null 2>&1; then
-		pvxs write data/pvtest/nfail "round $r: no answer to 3 pings"; exit 1
-	fi
-	pvxs write data/pvtest/rounds $r
-done
-echo "$r rounds"'
-pvxs rm "$NBX/stop" "$NBX/nfail" "$NBX/rounds" "$NBX/written"
+nb_loop=$(io_loop_script data/pvtest)
+pvxs rm "$NBX/stop" "$NBX/nfail" "$NBX/rounds" "$NBX/written" "$NBX/done"
 bg_start nb guest_run -t 3000 $NB "$nb_loop"
 nb_rounds() { pvxs read "$NBX/rounds" 2>/dev/null || echo 0; }
 # shellcheck disable=SC2016 # evaluated by wait_for
@@ -183,7 +171,11 @@ pgrants_ok() {
 	esac
 }
 
-# hcase KIND CASE [VDEV [STAT=N...] [pgrants=off|pgrants=LO-HI] [rings=N]]
+# illegal_lines SINCE: dmesg lines since SINCE about a frontend state no frontend takes.
+illegal_lines() { kern_since "$1" | grep -c 'which no frontend takes' || true; }
+
+# hcase KIND CASE [VDEV [STAT=N...] [pgrants=off|pgrants=LO-HI] [rings=N] [illegal=N]]
+# (VDEV "-" for a net case with options)
 hcase() {
 	local kind=$1 name=$2 vdev=${3:-} devid=0 out rc=0 r0 k0 s n want got bad='' trouble
 	local kept=''
@@ -193,7 +185,7 @@ hcase() {
 	[ "$kind" = net ] || devid=$(vbd_devid "$vdev")
 	for s in "$@"; do
 		case ${s%=*} in
-		pgrants | rings) ;;
+		pgrants | rings | illegal) ;;
 		*) before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}") ;;
 		esac
 	done
@@ -214,6 +206,12 @@ hcase() {
 			got=$(vbd_attr "$ad" "$vdev" persistent_grants) || got=unreadable
 			kept+=", persistent_grants $got"
 			pgrants_ok "$got" "$want" || bad+="persistent_grants is $got, expected $want; "
+			continue
+		fi
+		if [ "$n" = illegal ]; then
+			got=$(illegal_lines "$k0")
+			kept+=", $got illegal states reported"
+			[ "$got" = "$want" ] || bad+="$got dmesg lines about illegal states, expected $want; "
 			continue
 		fi
 		if [ "$n" = rings ]; then
@@ -335,15 +333,75 @@ early_case() {
 early_case early xvdc 3200M 16M
 early_case early-refused xvdd "$N_START" 16M
 
+# ---- transitions: a close with a full ring on a slow disk does not hold up dom0's xenbus
+# The attacker's xvde is a dm-delay device over 16 MiB of the disk, made to delay every write
+# by SLOW_MS once attached: pvhostile fills the ring with writes and goes Closing. While
+# pvblkback waits for them, the neighbour gets a new disk: its xl block-attach must return
+# with the attacker's vbd still draining (its backend still Connected: before, xenwatch itself
+# waited for the writes and every attach with it). The attacker's vbd switches to Closing
+# only once every write is answered.
+SLOW=pvtest-slow SLOW_MS=45000 S0=$(to_bytes 3300M)
+slow_table() { echo "0 32768 delay $PVTEST_DISK $((S0 / 512)) $1"; }
+sid=$(vbd_devid xvde)
+sbe=/local/domain/0/backend/vbd/$ad/$sid sfe=/local/domain/$ad/device/vbd/$sid
+nbe=/local/domain/0/backend/vbd/$nbd/$(vbd_devid xvdb)
+k0=$(kern_lines) bad='' rc=0 out=''
+pvxs rm "/local/domain/$ad/data/pvtest/slow" >/dev/null 2>&1 || true
+dmsetup create $SLOW --table "$(slow_table 0)" || bad+="dmsetup create failed; "
+timeout 120 xl block-attach $ATT "$(region_spec xvde 0 16M rw "/dev/mapper/$SLOW")" ||
+	bad+="attaching the slow disk failed; "
+{ dmsetup suspend $SLOW && dmsetup load $SLOW --table "$(slow_table $SLOW_MS)" &&
+	dmsetup resume $SLOW; } || bad+="slowing the disk down failed; "
+bg_start slow guest_run -t 400 $ATT pvhostile blk slow-close "$sid"
+if [ -z "$bad" ] && wait_for "pvxs exists /local/domain/$ad/data/pvtest/slow" 120; then
+	t0=$SECONDS
+	if timeout 120 xl block-attach $NB "$(region_spec xvdb 3400M 16M)"; then
+		st=$(xenstore-read "$sbe/state" 2>/dev/null || echo gone)
+		tap_diag "the neighbour's xl block-attach took $((SECONDS - t0)) s; the attacker's slow vbd was in state $st then"
+		[ "$st" = 4 ] ||
+			bad+="the neighbour's attach returned only after the attacker's drain (its vbd in state $st, after $((SECONDS - t0)) s); "
+		xs_wait "$nbe/state" 120 4 || bad+="the neighbour's new disk did not connect; "
+	else
+		bad+="the neighbour's xl block-attach failed; "
+	fi
+else
+	bad+="pvhostile never said its ring was full; "
+fi
+if [ -z "$bad" ]; then
+	tap_ok "a close with $((SLOW_MS / 1000)) s writes in flight does not hold up another guest's xl block-attach"
+else
+	tap_not_ok "a close with slow writes in flight does not hold up another guest's xl block-attach" "$bad"
+fi
+bad=''
+out=$(bg_result slow 400) || rc=$?
+[ "$rc" -eq 0 ] || bad+="pvhostile exited with $rc; "
+pvxs write "$sfe/state" 6 >/dev/null 2>&1 || true
+timeout 120 xl block-detach $ATT xvde || bad+="detaching the slow disk failed; "
+timeout 120 xl block-detach $NB xvdb || bad+="detaching the neighbour's new disk failed; "
+wait_for "dmsetup remove $SLOW 2>/dev/null" 120 || bad+="the slow dm device stays busy; "
+trouble=$(kern_trouble "$k0")
+[ -z "$trouble" ] || bad+="kernel trouble: $trouble; "
+if [ -z "$bad" ]; then
+	tap_ok "the slow close drains: $(grep -oE 'backend in state [0-9]+ after [0-9]+ s, [0-9]+ of [0-9]+ writes answered' <<<"$out")"
+else
+	tap_not_ok "the slow close drains, answers every write, then closes" "$bad"$'\n'"$out"
+fi
+
 # ---- transitions: RX events that carry no work are spurious (XSA-332)
 # rx_events CASE: the attacker's vif is off the bridge (no packet can come to it) while
 # pvhostile notifies RX for 10 s; prints how many events dom0 handled (its irq counts).
 rx_irqs() { awk -v v="$vif-q0" '$NF == v { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) n += $i } END { print n + 0 }' /proc/interrupts; }
 rx_events() {
-	local e0 out rc=0
+	local e0=0 out rc=0 key=/local/domain/$ad/data/pvtest/rx
 	ip link set dev "$vif" nomaster
-	e0=$(rx_irqs)
-	out=$(guest_run -t 200 $ATT pvhostile net "$1" 0 ip="$ATT_IP" peer="$PVTEST_PEER_IP" secs=10 2>&1) || rc=$?
+	pvxs rm "$key" >/dev/null 2>&1 || true
+	bg_start rx guest_run -t 200 $ATT pvhostile net "$1" 0 ip="$ATT_IP" peer="$PVTEST_PEER_IP" secs=10
+	# pvhostile has connected: count from here, the irq is this connection's.
+	if wait_for "[ \"\$(pvxs read $key 2>/dev/null)\" = ready ]" 120; then
+		e0=$(rx_irqs)
+		pvxs write "$key" go
+	fi
+	out=$(bg_result rx 200) || rc=$?
 	echo "$(($(rx_irqs) - e0)) $rc $(grep -oE '[0-9]+ RX notifications' <<<"$out" | cut -d' ' -f1)"
 	ip link set dev "$vif" master "$PVTEST_BRIDGE"
 }
@@ -397,12 +455,7 @@ if [ "$rc" -eq 0 ] && ! pvxs exists "$NBX/nfail"; then
 else
 	tap_not_ok "the neighbour's I/O during the attacks" "rc=$rc $(pvxs read "$NBX/nfail" 2>&1)"$'\n'"$out"
 fi
-bad='' W=$(pvxs read "$NBX/written" 2>/dev/null || echo 0)
-for ((r = W > 32 ? W - 31 : 1; r <= W; r++)); do
-	dom0_verify $((N0 + (r % 32) * M)) $M $((100 + r)) $(((r % 32) * M)) >/dev/null 2>&1 ||
-		bad+=" $r"
-done
-tap_is "${bad:-none}" none "dom0 finds the neighbour's last rounds intact on the disk" || true
+tap_is "$(io_loop_verify "$N0" "$NBX")" none "dom0 finds the neighbour's last rounds intact on the disk" || true
 tap_run "the guard before the attacker's region is untouched" \
 	pvpattern verify "$PVTEST_DISK" $((A0 - M)) $M 91 || true
 tap_is "$(vbd_attr "$nbd" xvda region)" "$((N0 / 512)) $(($(to_bytes $N_SIZE) / 512))" \

@@ -507,6 +507,55 @@ guest_destroy() {
 }
 
 
+# io_loop_script KEYDIR: a guest's loop of verified disk and network I/O until KEYDIR/stop
+# exists: round r writes 1 MiB with seed 100 + r at MiB (r % 32) of /dev/xvda and reads it back
+# (KEYDIR/written is r), then pings the peer (KEYDIR/rounds is r); on error KEYDIR/nfail says
+# what and the loop ends; KEYDIR/done once it stopped. KEYDIR is relative to the guest's xenstore home ("data/pvtest").
+# dom0 checks the data with io_loop_verify.
+io_loop_script() {
+	# shellcheck disable=SC2016 # runs in the guest
+	echo 'k='"$1"' r=0
+while ! pvxs exists $k/stop; do
+	r=$((r + 1)) o=$(((r % 32) * 1048576))
+	if ! out=$(pvpattern write /dev/xvda $o 1048576 $((100 + r)) 2>&1 &&
+		pvpattern verify /dev/xvda $o 1048576 $((100 + r)) 2>&1); then
+		pvxs write $k/nfail "round $r disk: $out"; exit 1
+	fi
+	pvxs write $k/written $r
+	# One lost packet on a busy wire is no error; no answer to three is.
+	if ! ping -c 3 -i 0.5 -W 10 '"$PVTEST_PEER_IP"' >/dev/null 2>&1; then
+		pvxs write $k/nfail "round $r: no answer to 3 pings"; exit 1
+	fi
+	pvxs write $k/rounds $r
+done
+pvxs write $k/done $r
+echo "$r rounds"'
+}
+
+# io_loop_verify START KEYDIR: dom0 finds the last 32 rounds of an io_loop_script whose
+# /dev/xvda is the region at byte START of the disk (KEYDIR absolute); prints the bad ones.
+io_loop_verify() {
+	local r w bad='' m=$((1 << 20))
+	w=$(pvxs read "$2/written" 2>/dev/null || echo 0)
+	for ((r = w > 32 ? w - 31 : 1; r <= w; r++)); do
+		dom0_verify $(($1 + (r % 32) * m)) $m $((100 + r)) $(((r % 32) * m)) >/dev/null 2>&1 ||
+			bad+=" $r"
+	done
+	echo "${bad:-none}"
+}
+
+# grants_mapped DOMID: how many of DOMID's grants other domains (dom0's backends, xenstored,
+# xenconsoled) have mapped now: the active entries of its grant table in Xen's 'g' dump.
+grants_mapped() {
+	xl debug-keys g >/dev/null 2>&1 || return 1
+	xl dmesg | awk -v d="$1" '
+		/gnttab_usage_print_all \[/ { n = 0; on = 0 }
+		/grant-table for remote d[0-9]+ / { on = $0 ~ ("remote d" d " "); next }
+		on && /\[0x[0-9a-f]+\]/ { n++ }
+		/gnttab_usage_print_all \]/ { last = n; seen = 1 }
+		END { if (!seen) exit 1; print last + 0 }'
+}
+
 # guest_disk_net_ok NAME DOMID START SEED IP MAC: the guest's xvda, a region at byte START of
 # the server's disk, and its eth0 work: the vbd is Connected, 1 MiB written at offset 1 MiB of
 # xvda is read back in the guest and found at START + 1 MiB in dom0, eth0 (IP, MAC) pings the

@@ -247,7 +247,7 @@ static void fake_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 static void fake_notify(struct pvblk_ring *ring)
 {
 	ring_fake(ring)->notifies++;
-	ring_fake(ring)->notifies_locked += spin_is_locked(&ring->lock);
+	ring_fake(ring)->notifies_locked += lockdep_is_held(&ring->lock);
 }
 
 static const struct pvblk_ring_ops fake_ops = {
@@ -1798,7 +1798,7 @@ static int gap_wake(struct wait_queue_entry *wq, unsigned int mode, int sync,
 	struct gap_watch *w = container_of(wq, struct gap_watch, wq);
 
 	w->wakes++;
-	w->wakes_locked += spin_is_locked(&w->ring->lock);
+	w->wakes_locked += lockdep_is_held(&w->ring->lock);
 	return 0;
 }
 

@@ -8,7 +8,11 @@
 
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+
 /* Compiler barrier: memory may have changed behind the compiler's back. */
-#define barrier()		__asm__ __volatile__("" : : : "memory")
+static inline void barrier(void)
+{
+	__asm__ __volatile__("" : : : "memory");
+}
 
 #endif /* FUZZ_LINUX_COMPILER_H */

@@ -631,12 +631,14 @@ static void pvblk_maybe_connect(struct pvblk_dev *dev)
 }
 
 /*
- * Act on the frontend's state @fe (pvback_xenbus.h), from xenwatch or once
- * a drain ended.  Return: true if the frontend is gone for good and the
- * device should be unregistered (only xenwatch does that, serialised with
- * xenbus itself).
+ * Act on the frontend's state @fe (pvback_xenbus.h), from xenwatch or,
+ * with @catch_up, once a drain ended (a state xenwatch saw and reported
+ * already).  Return: true if the frontend is gone for good and the device
+ * should be unregistered (only xenwatch does that, serialised with xenbus
+ * itself).
  */
-static bool pvblk_fe_state(struct pvblk_dev *dev, enum xenbus_state fe)
+static bool pvblk_fe_state(struct pvblk_dev *dev, enum xenbus_state fe,
+			   bool catch_up)
 {
 	struct xenbus_device *xdev = dev->xdev;
 	enum pvback_xb_act act;
@@ -656,9 +658,10 @@ static bool pvblk_fe_state(struct pvblk_dev *dev, enum xenbus_state fe)
 		pvblk_maybe_connect(dev);
 		return false;
 	case PVBACK_XB_ILLEGAL:
-		xenbus_dev_error(xdev, -EINVAL,
-				 "frontend in state %d, which no frontend takes; closing",
-				 fe);
+		if (!catch_up)
+			xenbus_dev_error(xdev, -EINVAL,
+					 "frontend in state %d, which no frontend takes; closing",
+					 fe);
 		fallthrough;
 	default:
 		state = pvback_xb_close_state(act);
@@ -691,7 +694,8 @@ static void pvblk_drain_work(struct work_struct *work)
 	} else if (!dev->removed) {
 		xenbus_switch_state(xdev, dev->drain_state);
 		/* Catch up with what the frontend did meanwhile. */
-		pvblk_fe_state(dev, xenbus_read_driver_state(xdev->otherend));
+		pvblk_fe_state(dev, xenbus_read_driver_state(xdev->otherend),
+			       true);
 	}
 	mutex_unlock(&dev->lock);
 	if (dead)
@@ -733,7 +737,7 @@ static void pvblk_frontend_changed(struct xenbus_device *xdev,
 	bool gone;
 
 	mutex_lock(&dev->lock);
-	gone = pvblk_fe_state(dev, fe_state);
+	gone = pvblk_fe_state(dev, fe_state, false);
 	mutex_unlock(&dev->lock);
 	/* Outside the lock: this calls pvblk_remove(). */
 	if (gone)

@@ -91,8 +91,11 @@ xen_args+=" loglvl=all guest_loglvl=all ${PVTEST_XEN_EXTRA:-}"
 # Under TCG, Xen at times wakes an idle vCPU tens of seconds late (Documentation/lab.md, "When
 # dom0 wakes late"): RCU's stall warning, due after 21 s, would report those idle CPUs; it
 # waits for the longest it can, 300 s. Real trouble still shows: lockdep, BUG, WARNING, the
-# hung-task check and every scenario's own time limit.
-stall=rcupdate.rcu_cpu_stall_timeout=300
+# hung-task check and every scenario's own time limit. The same late wakeup of an idle CPU
+# leaves another one spinning on an IPI to it (a TLB flush): the soft-lockup watchdog, due
+# after 20 s, would blame that one; it waits 120 s (watchdog_thresh=60) and then shows every
+# CPU's stack, so a real lockup (a thread that never yields) still shows, explained.
+stall="rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60 softlockup_all_cpu_backtrace=1"
 dom0_args="console=hvc0 earlyprintk=xen loglevel=5 $stall rdinit=/init"
 
 serial=stdio

@@ -347,7 +347,10 @@ sbe=/local/domain/0/backend/vbd/$ad/$sid sfe=/local/domain/$ad/device/vbd/$sid
 nbe=/local/domain/0/backend/vbd/$nbd/$(vbd_devid xvdb)
 k0=$(kern_lines) bad='' rc=0 out=''
 pvxs rm "/local/domain/$ad/data/pvtest/slow" >/dev/null 2>&1 || true
-dmsetup create $SLOW --table "$(slow_table 0)" || bad+="dmsetup create failed; "
+# No udevd in dom0: libdevmapper makes /dev/mapper nodes itself (mknodes).
+modprobe dm-delay || true
+{ dmsetup create $SLOW --table "$(slow_table 0)" && dmsetup mknodes $SLOW &&
+	[ -b /dev/mapper/$SLOW ]; } || bad+="dmsetup create $SLOW (and its node) failed; "
 timeout 120 xl block-attach $ATT "$(region_spec xvde 0 16M rw "/dev/mapper/$SLOW")" ||
 	bad+="attaching the slow disk failed; "
 { dmsetup suspend $SLOW && dmsetup load $SLOW --table "$(slow_table $SLOW_MS)" &&

@@ -400,8 +400,9 @@ guest_cfg() {
 		echo "vcpus = $vcpus"
 		echo "kernel = \"$PVTEST_GUEST_KERNEL\""
 		echo "ramdisk = \"$PVTEST_GUEST_RAMDISK\""
-		# rcu_cpu_stall_timeout: as for dom0 (boot.sh), guests wake late at times under TCG.
-		echo "extra = \"console=hvc0 loglevel=4 rcupdate.rcu_cpu_stall_timeout=300 rdinit=/init $extra\""
+		# rcu_cpu_stall_timeout, watchdog_thresh: as for dom0 (boot.sh), guests wake late at
+		# times under TCG.
+		echo "extra = \"console=hvc0 loglevel=4 rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60 rdinit=/init $extra\""
 		local IFS=,
 		echo "disk = [ ${disks[*]} ]"
 		echo "vif = [ ${vifs[*]} ]"

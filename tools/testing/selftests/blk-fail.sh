@@ -34,7 +34,7 @@ modprobe dm-mod || true
 if ! dmsetup create $DM --table "$TABLE" || ! dmsetup mknodes $DM || [ ! -b /dev/mapper/$DM ]; then
 	tap_bail "dmsetup create $DM (and its /dev/mapper node)"
 fi
-k0=$(kern_lines)
+k0=$(kern_mark)
 cfg=$(guest_cfg $G --disk "$(region_spec xvda 0 64M rw /dev/mapper/$DM)")
 guest_create $G "$cfg" || tap_bail "guest $G did not start"
 d=$(guest_domid $G)

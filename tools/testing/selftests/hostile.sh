@@ -189,7 +189,7 @@ hcase() {
 		*) before[${s%=*}]=$(vbd_attr "$ad" "$vdev" "statistics/${s%=*}") ;;
 		esac
 	done
-	r0=$(nb_rounds) k0=$(kern_lines)
+	r0=$(nb_rounds) k0=$(kern_mark)
 	# The order in which dom0 sees state changes explains a failed flap case.
 	[ "$name" != state-flap ] || xenbus_debug +p
 	out=$(guest_run -t 400 $ATT pvhostile "$kind" "$name" "$devid" ip="$ATT_IP" \
@@ -197,7 +197,7 @@ hcase() {
 	[ "$name" != state-flap ] || xenbus_debug -p
 	if [ "$rc" -ne 0 ]; then
 		bad+="pvhostile exited with $rc; "
-		[ "$name" != state-flap ] || out+=$'\n'"$(kern_since "$k0" | grep -E 'state is|xenbus' | tail -n 40)"
+		[ "$name" != state-flap ] || out+=$'\n'"$(kern_since "$k0" | grep -E 'state is|xenbus' | tail -n 40 || true)"
 	fi
 	for s in "$@"; do
 		n=${s%=*} want=${s#*=}
@@ -264,7 +264,7 @@ stall_param=/sys/module/$(net_backend_wanted)/parameters/rx_stall_timeout_ms
 stall0=$(cat "$stall_param" 2>/dev/null || true)
 [ -z "$stall0" ] || echo 5000 >"$stall_param"
 ip -n "$PVTEST_PEER_NS" neigh replace "$ATT_IP" lladdr "$ATT_MAC" dev "$PVTEST_PEER_IF" nud permanent
-k0=$(kern_lines)
+k0=$(kern_mark)
 bg_start stall guest_run -t 200 $ATT pvhostile net rx-stall 0 ip="$ATT_IP" peer="$PVTEST_PEER_IP" secs=25
 xs_wait "/local/domain/0/backend/vif/$ad/0/state" 60 4 || true
 stall_avail=$(meminfo MemAvailable)
@@ -298,7 +298,7 @@ early_case() {
 	local name=$1 vdev=$2 start=$3 size=$4 id be fe out rc=0 k0 trouble bad=''
 	id=$(vbd_devid "$vdev")
 	be=/local/domain/0/backend/vbd/$ad/$id fe=/local/domain/$ad/device/vbd/$id
-	k0=$(kern_lines)
+	k0=$(kern_mark)
 	pvxs rm "/local/domain/$ad/data/pvtest/early" >/dev/null 2>&1 || true
 	hand_add_vbd "$ad" "$vdev" "$PVTEST_DISK,start=$start,size=$size" pvback-region ||
 		bad+="adding $vdev by hand failed; "
@@ -320,7 +320,7 @@ early_case() {
 	XENBUS_PATH=$be /etc/xen/scripts/pvback-region remove >/dev/null 2>&1 || true
 	pvxs rm "$be" "$fe" >/dev/null 2>&1 || true
 	wait_for "[ ! -e $(vbd_sysfs "$ad" "$vdev") ]" 60 || bad+="the vbd's device did not go; "
-	out+=$'\n'"$(kern_since "$k0" | grep -E 'pvblkback' | tail -n 6)"
+	out+=$'\n'"$(kern_since "$k0" | grep -E 'pvblkback' | tail -n 6 || true)"
 	trouble=$(kern_trouble "$k0")
 	[ -z "$trouble" ] || bad+="kernel trouble: $trouble; "
 	if [ -z "$bad" ]; then
@@ -345,7 +345,7 @@ slow_table() { echo "0 32768 delay $PVTEST_DISK $((S0 / 512)) $1"; }
 sid=$(vbd_devid xvde)
 sbe=/local/domain/0/backend/vbd/$ad/$sid sfe=/local/domain/$ad/device/vbd/$sid
 nbe=/local/domain/0/backend/vbd/$nbd/$(vbd_devid xvdb)
-k0=$(kern_lines) bad='' rc=0 out=''
+k0=$(kern_mark) bad='' rc=0 out=''
 pvxs rm "/local/domain/$ad/data/pvtest/slow" >/dev/null 2>&1 || true
 # No udevd in dom0: libdevmapper makes /dev/mapper nodes itself (mknodes).
 modprobe dm-delay || true
@@ -408,7 +408,7 @@ rx_events() {
 	echo "$(($(rx_irqs) - e0)) $rc $(grep -oE '[0-9]+ RX notifications' <<<"$out" | cut -d' ' -f1)"
 	ip link set dev "$vif" master "$PVTEST_BRIDGE"
 }
-k0=$(kern_lines)
+k0=$(kern_mark)
 read -r ev_plain rc_plain sent_plain <<<"$(rx_events rx-notify)"
 read -r ev_tog rc_tog sent_tog <<<"$(rx_events rx-toggle)"
 tap_diag "RX events handled in 10 s: $ev_plain for ${sent_plain:-?} plain notifications, $ev_tog for ${sent_tog:-?} with req_prod toggled"
@@ -424,7 +424,7 @@ fi
 tap_run "the attacker's vif is a bridge port again" in_bridge "$vif" || true
 
 # ---- destroy the attacker with I/O in flight on its disk and its NIC
-k0=$(kern_lines)
+k0=$(kern_mark)
 wr0=$(vbd_attr "$ad" xvda statistics/wr_req) rx0=$(net_stat "$vif" rx_packets)
 # One agent command (the agent runs one at a time) with both floods in it.
 bg_start fl guest_run -t 600 $ATT "pvhostile blk flood $XVDA secs=0 & pvhostile net flood 0 ip=$ATT_IP peer=$PVTEST_PEER_IP secs=0; wait"
@@ -475,7 +475,7 @@ else
 fi
 # Unloading with devices attached: xenbus holds a reference to a backend's module for each
 # device bound to it, so rmmod must say "in use" and change nothing.
-k0=$(kern_lines)
+k0=$(kern_mark)
 tap_run_fails "rmmod pvblkback is refused while the neighbour's disk is connected" \
 	rmmod pvblkback || true
 tap_run_fails "rmmod pvnetback is refused while the neighbour's NIC is connected" \

@@ -46,7 +46,7 @@ if wait_for '[ "$(g_rounds)" -ge 1 ]' 120; then
 else
 	tap_bail "$G's I/O loop does not run: $(pvxs read "$GX/nfail" 2>&1)"
 fi
-k0=$(kern_lines)
+k0=$(kern_mark)
 avail0=$(meminfo MemAvailable) sunr0=$(meminfo SUnreclaim)
 grants0=$(grants_mapped "$gd") || tap_bail "cannot read Xen's grant table dump ('g')"
 blk0=$(pvblk_threads | wc -l) net0=$(net_threads | wc -l)

@@ -103,7 +103,7 @@ void pvblk_io_submit(struct block_device *bdev, struct pvblk_pending *p)
 			bio = bio_alloc(bdev, n - i, opf, GFP_NOIO);
 			bio->bi_iter.bi_sector = sector;
 			/* A fresh bio with room for n - i pages takes this one. */
-			bio_add_page(bio, p->pages[i], len, off);
+			__bio_add_page(bio, p->pages[i], len, off);
 		}
 		sector += len >> 9;
 	}

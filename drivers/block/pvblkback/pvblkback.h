@@ -13,6 +13,7 @@
 #include <xen/grant_table.h>
 #include <xen/xenbus.h>
 
+#include "../../xen/pvback/pvback_compat.h"
 #include "region.h"
 #include "io.h"
 #include "ring.h"
@@ -74,9 +75,8 @@ struct pvblk_dev {
 	struct xenbus_watch watch;	/* on physical-device */
 	bool watching;
 
-	/* The backing disk; set once when physical-device appears. */
-	struct block_device *bdev;
-	fmode_t fmode;
+	/* The backing disk; opened once when physical-device appears. */
+	struct pvback_bdev disk;
 	dev_t devt;
 	bool claimed;
 	bool refused;

@@ -51,7 +51,7 @@ static ssize_t mode_show(struct device *d, struct device_attribute *attr,
 	ssize_t n;
 
 	mutex_lock(&dev->lock);
-	n = sysfs_emit(buf, "%s\n", !dev->bdev ? "none" :
+	n = sysfs_emit(buf, "%s\n", !dev->disk.bdev ? "none" :
 		       dev->lim.readonly ? "r" : "w");
 	mutex_unlock(&dev->lock);
 	return n;

@@ -297,20 +297,18 @@ static void pvblk_release_claim(struct pvblk_dev *dev)
 static void pvblk_close_backing(struct pvblk_dev *dev)
 {
 	pvblk_unclaim(dev);
-	if (dev->bdev)
-		blkdev_put(dev->bdev, dev->fmode);
-	dev->bdev = NULL;
+	pvback_bdev_close(&dev->disk);
 }
 
 /* The disk is open and the limits final: claim the region. */
 static void pvblk_claim_region(struct pvblk_dev *dev)
 {
-	if (pvblk_claim(dev, dev->bdev, !dev->lim.readonly))
+	if (pvblk_claim(dev, dev->disk.bdev, !dev->lim.readonly))
 		return;
 	xenbus_write(XBT_NIL, dev->xdev->nodename, PVBLK_XS_REGION_STATUS,
 		     PVBLK_REGION_CLAIMED);
 	pr_info("%s: serving %pg sectors %llu+%llu %s\n", dev->name,
-		dev->bdev, dev->lim.region.start, dev->lim.region.nr_sectors,
+		dev->disk.bdev, dev->lim.region.start, dev->lim.region.nr_sectors,
 		dev->lim.readonly ? "ro" : "rw");
 }
 
@@ -331,7 +329,7 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 			   &major, &minor);
 	if (err != 2)
 		return;		/* not written yet */
-	if (dev->bdev) {
+	if (dev->disk.bdev) {
 		if (MKDEV(major, minor) != dev->devt)
 			pr_warn("%s: physical-device changed to %x:%x; ignored, detach and reattach instead\n",
 				dev->name, major, minor);
@@ -344,15 +342,14 @@ static void pvblk_open_backing(struct pvblk_dev *dev)
 		kfree(mode);
 
 	dev->devt = MKDEV(major, minor);
-	dev->fmode = FMODE_READ | (writable ? FMODE_WRITE : 0);
-	bdev = blkdev_get_by_dev(dev->devt, dev->fmode, NULL);
-	if (IS_ERR(bdev)) {
+	err = pvback_bdev_open(&dev->disk, dev->devt, writable);
+	if (err) {
 		pvblk_refuse(dev, "check that it exists in dom0",
-			     "cannot open physical device %x:%x (error %ld)",
-			     major, minor, PTR_ERR(bdev));
+			     "cannot open physical device %x:%x (error %d)",
+			     major, minor, err);
 		return;
 	}
-	dev->bdev = bdev;
+	bdev = dev->disk.bdev;
 	if (writable && bdev_read_only(bdev)) {
 		pvblk_refuse(dev, "attach it with access=ro",
 			     "%pg is read-only but the disk is attached rw",
@@ -387,7 +384,7 @@ static int pvblk_read_ring(struct pvblk_dev *dev, const char *dir,
 			   unsigned int nr_refs, grant_ref_t *refs,
 			   unsigned int *evtchn)
 {
-	char key[16];
+	char key[sizeof("ring-ref4294967295")];	/* any unsigned int */
 	unsigned int i;
 
 	for (i = 0; i < nr_refs; i++) {
@@ -538,12 +535,12 @@ static int pvblk_write_discard_keys(struct pvblk_dev *dev,
 				    struct xenbus_transaction t)
 {
 	const char *node = dev->xdev->nodename;
-	unsigned int gran = bdev_discard_granularity(dev->bdev);
+	unsigned int gran = bdev_discard_granularity(dev->disk.bdev);
 	u32 align = 0;
 	int err;
 
 	if (gran)
-		div_u64_rem(bdev_discard_alignment(dev->bdev) +
+		div_u64_rem(bdev_discard_alignment(dev->disk.bdev) +
 			    (dev->lim.region.start << 9), gran, &align);
 	err = xenbus_printf(t, node, "feature-discard", "1");
 	if (!err)
@@ -573,11 +570,11 @@ static int pvblk_write_connect_keys(struct pvblk_dev *dev)
 					    dev->lim.readonly ? VDISK_READONLY : 0);
 		if (!err)
 			err = xenbus_printf(t, node, "sector-size", "%u",
-					    bdev_logical_block_size(dev->bdev));
+					    bdev_logical_block_size(dev->disk.bdev));
 		if (!err)
 			err = xenbus_printf(t, node, "physical-sector-size",
 					    "%u",
-					    bdev_physical_block_size(dev->bdev));
+					    bdev_physical_block_size(dev->disk.bdev));
 		if (!err)
 			err = xenbus_printf(t, node, "feature-flush-cache",
 					    "%d", dev->lim.flush);
@@ -710,7 +707,7 @@ static void pvblk_retry_work(struct work_struct *work)
 					     retry_work);
 
 	mutex_lock(&dev->lock);
-	if (!dev->removed && !dev->refused && dev->bdev && !dev->claimed) {
+	if (!dev->removed && !dev->refused && dev->disk.bdev && !dev->claimed) {
 		pvblk_claim_region(dev);
 		pvblk_maybe_connect(dev);
 	}

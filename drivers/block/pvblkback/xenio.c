@@ -302,7 +302,7 @@ static void pvblk_xen_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct pvblk_queue *q = ring->priv;
 
-	pvblk_io_submit(q->dev->bdev, p);
+	pvblk_io_submit(q->dev->disk.bdev, p);
 }
 
 static void pvblk_xen_notify(struct pvblk_ring *ring)

@@ -18,6 +18,7 @@
 #include <xen/xenbus.h>
 #include <linux/pvback.h>
 
+#include "../../xen/pvback/pvback_compat.h"
 #include "../../xen/pvback/pvback_xenbus.h"
 #include "pvnetback.h"
 
@@ -298,7 +299,7 @@ static void pvnet_frontend_changed(struct xenbus_device *xdev,
 }
 
 /* For udev: which script, which netdevice (what Xen's scripts expect). */
-static int pvnet_uevent(struct xenbus_device *xdev, struct kobj_uevent_env *env)
+static int pvnet_uevent(PVBACK_UEVENT_XDEV *xdev, struct kobj_uevent_env *env)
 {
 	struct pvnet_vif *vif = dev_get_drvdata(&xdev->dev);
 	char *script = xenbus_read(XBT_NIL, xdev->nodename, "script", NULL);

@@ -14,6 +14,7 @@
 #include <xen/xenbus.h>
 
 #include "../../xen/pvback/pvback_compat.h"
+#include "../../xen/pvback/pvback_report.h"
 #include "region.h"
 #include "io.h"
 #include "ring.h"
@@ -70,6 +71,9 @@ struct pvblk_dev {
 	domid_t domid;
 	u32 handle;			/* devid */
 	char name[32];			/* "vbd <domid>/<devid>" */
+
+	/* Reports of the frontend's mistakes, across its connections. */
+	struct ratelimit_state report_rs;
 
 	struct mutex lock;		/* protects everything below */
 	struct xenbus_watch watch;	/* on physical-device */

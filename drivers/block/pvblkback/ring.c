@@ -714,8 +714,9 @@ static void pvblk_stop(struct pvblk_ring *ring)
 {
 	ring->stopped = true;
 	pvblk_stat_add(ring->stats, PVBLK_ST_RING_ERR, 1);
-	pr_warn("%s: frontend produced more requests than the ring holds; ring stopped until the frontend reconnects\n",
-		ring->name);
+	if (__ratelimit(&ring->rs))
+		pr_warn("%s: frontend produced more requests than the ring holds; ring stopped until the frontend reconnects\n",
+			ring->name);
 }
 
 /*

@@ -394,14 +394,14 @@ static int pvblk_read_ring(struct pvblk_dev *dev, const char *dir,
 		    xenbus_scanf(XBT_NIL, dir, "ring-ref", "%u", &refs[0]) == 1)
 			continue;
 		if (xenbus_scanf(XBT_NIL, dir, key, "%u", &refs[i]) != 1) {
-			xenbus_dev_fatal(dev->xdev, -EINVAL,
-					 "reading %s/%s", dir, key);
+			pvback_guest_fatal(&dev->report_rs, dev->xdev, -EINVAL,
+					   "reading %s/%s", dir, key);
 			return -EINVAL;
 		}
 	}
 	if (xenbus_scanf(XBT_NIL, dir, "event-channel", "%u", evtchn) != 1) {
-		xenbus_dev_fatal(dev->xdev, -EINVAL,
-				 "reading %s/event-channel", dir);
+		pvback_guest_fatal(&dev->report_rs, dev->xdev, -EINVAL,
+				   "reading %s/event-channel", dir);
 		return -EINVAL;
 	}
 	return 0;
@@ -420,7 +420,8 @@ static int pvblk_map_rings(struct pvblk_dev *dev)
 	proto = xenbus_read(XBT_NIL, fe, "protocol", NULL);
 	err = pvblk_abi_from_protocol(IS_ERR(proto) ? NULL : proto, &dev->abi);
 	if (err)
-		xenbus_dev_fatal(xdev, err, "unsupported protocol %s", proto);
+		pvback_guest_fatal(&dev->report_rs, xdev, err,
+				   "unsupported protocol %s", proto);
 	if (!IS_ERR(proto))
 		kfree(proto);
 	if (err)
@@ -429,19 +430,19 @@ static int pvblk_map_rings(struct pvblk_dev *dev)
 	if (pvblk_fe_uint(dev, "multi-queue-num-queues", 1, &nr_queues) ||
 	    pvblk_fe_uint(dev, "ring-page-order", 0, &order) ||
 	    pvblk_fe_uint(dev, "feature-persistent", 0, &persistent)) {
-		xenbus_dev_fatal(xdev, -EINVAL,
-				 "multi-queue-num-queues, ring-page-order or feature-persistent of %s is not a number",
-				 fe);
+		pvback_guest_fatal(&dev->report_rs, xdev, -EINVAL,
+				   "multi-queue-num-queues, ring-page-order or feature-persistent of %s is not a number",
+				   fe);
 		return -EINVAL;
 	}
 	/* Only a frontend that promised to reuse its grants gets them kept. */
 	dev->persistent = persistent && dev->lim.max_pgrants;
 	if (pvblk_geom_check(nr_queues, order, dev->max_queues,
 			     dev->max_order)) {
-		xenbus_dev_fatal(xdev, -EINVAL,
-				 "frontend asks for %u queues of 2^%u pages; %u of up to 2^%u were offered",
-				 nr_queues, order, dev->max_queues,
-				 dev->max_order);
+		pvback_guest_fatal(&dev->report_rs, xdev, -EINVAL,
+				   "frontend asks for %u queues of 2^%u pages; %u of up to 2^%u were offered",
+				   nr_queues, order, dev->max_queues,
+				   dev->max_order);
 		return -EINVAL;
 	}
 
@@ -656,9 +657,9 @@ static bool pvblk_fe_state(struct pvblk_dev *dev, enum xenbus_state fe,
 		return false;
 	case PVBACK_XB_ILLEGAL:
 		if (!catch_up)
-			xenbus_dev_error(xdev, -EINVAL,
-					 "frontend in state %d, which no frontend takes; closing",
-					 fe);
+			pvback_guest_error(&dev->report_rs, xdev, -EINVAL,
+					   "frontend in state %d, which no frontend takes; closing",
+					   fe);
 		fallthrough;
 	default:
 		state = pvback_xb_close_state(act);
@@ -770,6 +771,7 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	dev->max_queues = READ_ONCE(pvblk_max_queues) ?:
 		min_t(unsigned int, num_online_cpus(), PVBLK_MAX_QUEUES);
 	mutex_init(&dev->lock);
+	pvback_report_init(&dev->report_rs);
 	INIT_WORK(&dev->drain_work, pvblk_drain_work);
 	INIT_WORK(&dev->retry_work, pvblk_retry_work);
 	INIT_LIST_HEAD(&dev->wait_node);
@@ -813,6 +815,16 @@ static int pvblk_probe(struct xenbus_device *xdev,
 fail_watch:
 	unregister_xenbus_watch(&dev->watch);
 	kfree(dev->watch.node);
+	/*
+	 * The watch may have opened the disk and claimed its region, or put
+	 * the vbd on the waiting list (no rings: it never was in InitWait).
+	 */
+	mutex_lock(&dev->lock);
+	dev->removed = true;
+	pvblk_release_claim(dev);
+	pvblk_close_backing(dev);
+	mutex_unlock(&dev->lock);
+	cancel_work_sync(&dev->retry_work);
 fail_sysfs:
 	pvblk_sysfs_del(dev);
 fail:

@@ -495,9 +495,8 @@ int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 	err = pvblk_ring_init(&q->ring, q->sring, nr_refs * XEN_PAGE_SIZE,
 			      dev->abi);
 	if (err) {
-		xenbus_dev_fatal(dev->xdev, err,
-				 "ring of queue %u is inconsistent",
-				 q->index);
+		pvback_guest_fatal(&dev->report_rs, dev->xdev, err,
+				   "ring of queue %u is inconsistent", q->index);
 		goto unmap;
 	}
 	err = pvblk_queue_alloc_ops(q);
@@ -514,8 +513,8 @@ int pvblk_queue_connect(struct pvblk_queue *q, grant_ref_t *refs,
 							    pvblk_irq, 0,
 							    "pvblkback", q);
 	if (err < 0) {
-		xenbus_dev_fatal(dev->xdev, err, "binding event channel %u",
-				 evtchn);
+		pvback_guest_fatal(&dev->report_rs, dev->xdev, err,
+				   "binding event channel %u", evtchn);
 		goto free_ring;
 	}
 	q->irq = err;

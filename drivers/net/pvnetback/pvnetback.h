@@ -20,6 +20,7 @@
 #include <linux/workqueue.h>
 #include <xen/xenbus.h>
 
+#include "../../xen/pvback/pvback_report.h"
 #include "netif.h"
 
 struct pvnet_queue;
@@ -164,6 +165,9 @@ struct pvnet_vif {
 	unsigned int handle;
 	u8 guest_mac[ETH_ALEN];
 	char name[IFNAMSIZ];
+
+	/* Reports of the frontend's mistakes, across its connections. */
+	struct ratelimit_state report_rs;
 
 	/* lock: xenbus callbacks and sysfs; protects everything below. */
 	struct mutex lock;

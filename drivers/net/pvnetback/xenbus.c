@@ -136,38 +136,40 @@ static int pvnet_connect_rings(struct pvnet_vif *vif)
 	int err;
 
 	if (!pvnet_fe_uint(vif, "multi-queue-num-queues", &v) && v != 1) {
-		xenbus_dev_fatal(xdev, -EINVAL,
-				 "frontend asks for %u queues; only 1 is offered", v);
+		pvback_guest_fatal(&vif->report_rs, xdev, -EINVAL,
+				   "frontend asks for %u queues; only 1 is offered", v);
 		return -EINVAL;
 	}
 	if (!pvnet_fe_flag(vif, "request-rx-copy")) {
-		xenbus_dev_fatal(xdev, -EOPNOTSUPP,
-				 "frontend must set request-rx-copy (no page flipping)");
+		pvback_guest_fatal(&vif->report_rs, xdev, -EOPNOTSUPP,
+				   "frontend must set request-rx-copy (no page flipping)");
 		return -EOPNOTSUPP;
 	}
 	if (!pvnet_fe_flag(vif, "feature-rx-notify")) {
-		xenbus_dev_fatal(xdev, -EOPNOTSUPP,
-				 "frontend must set feature-rx-notify");
+		pvback_guest_fatal(&vif->report_rs, xdev, -EOPNOTSUPP,
+				   "frontend must set feature-rx-notify");
 		return -EOPNOTSUPP;
 	}
 	if (pvnet_fe_uint(vif, "tx-ring-ref", &tx_ref) ||
 	    pvnet_fe_uint(vif, "rx-ring-ref", &rx_ref)) {
-		xenbus_dev_fatal(xdev, -EINVAL, "reading %s/{tx,rx}-ring-ref",
-				 xdev->otherend);
+		pvback_guest_fatal(&vif->report_rs, xdev, -EINVAL,
+				   "reading %s/{tx,rx}-ring-ref", xdev->otherend);
 		return -EINVAL;
 	}
 	if (pvnet_fe_uint(vif, "event-channel-tx", &tx_ev) ||
 	    pvnet_fe_uint(vif, "event-channel-rx", &rx_ev)) {
 		if (pvnet_fe_uint(vif, "event-channel", &tx_ev)) {
-			xenbus_dev_fatal(xdev, -EINVAL, "reading %s/event-channel",
-					 xdev->otherend);
+			pvback_guest_fatal(&vif->report_rs, xdev, -EINVAL,
+					   "reading %s/event-channel",
+					   xdev->otherend);
 			return -EINVAL;
 		}
 		rx_ev = tx_ev;
 	}
 	err = pvnet_read_mac(vif);
 	if (err) {
-		xenbus_dev_fatal(xdev, err, "parsing %s/mac", xdev->nodename);
+		pvback_guest_fatal(&vif->report_rs, xdev, err,
+				   "parsing %s/mac", xdev->nodename);
 		return err;
 	}
 	vif->fe_sg = pvnet_fe_flag(vif, "feature-sg");
@@ -247,12 +249,17 @@ static void pvnet_rate_changed(struct xenbus_watch *watch, const char *path,
 static void pvnet_fatal_work(struct work_struct *work)
 {
 	struct pvnet_vif *vif = container_of(work, struct pvnet_vif, fatal_work);
+	bool broken = false;
+	unsigned int i;
 
 	mutex_lock(&vif->lock);
-	if (vif->nr_queues) {
-		xenbus_dev_fatal(vif->xdev, -EPROTO,
-				 "frontend broke the ring protocol (%s)",
-				 READ_ONCE(vif->fatal_why) ?: "?");
+	/* Not a later connection's queues: the broken one may be gone. */
+	for (i = 0; i < vif->nr_queues; i++)
+		broken |= READ_ONCE(vif->queues[i].broken);
+	if (broken) {
+		pvback_guest_fatal(&vif->report_rs, vif->xdev, -EPROTO,
+				   "frontend broke the ring protocol (%s)",
+				   READ_ONCE(vif->fatal_why) ?: "?");
 		/* Its rings are unmapped now, whether it closes or not. */
 		pvnet_disconnect(vif);
 	}
@@ -283,9 +290,9 @@ static void pvnet_frontend_changed(struct xenbus_device *xdev,
 		pvnet_try_connect(vif);
 		break;
 	case PVBACK_XB_ILLEGAL:
-		xenbus_dev_error(xdev, -EINVAL,
-				 "frontend in state %d, which no frontend takes; closing",
-				 fe_state);
+		pvback_guest_error(&vif->report_rs, xdev, -EINVAL,
+				   "frontend in state %d, which no frontend takes; closing",
+				   fe_state);
 		fallthrough;
 	default:
 		pvnet_disconnect(vif);
@@ -363,6 +370,7 @@ static int pvnet_probe(struct xenbus_device *xdev,
 	if (!last || kstrtouint(last + 1, 10, &vif->handle))
 		vif->handle = 0;
 	mutex_init(&vif->lock);
+	pvback_report_init(&vif->report_rs);
 	INIT_WORK(&vif->fatal_work, pvnet_fatal_work);
 	u64_stats_init(&vif->stats.rx_syncp);
 	u64_stats_init(&vif->stats.tx_syncp);

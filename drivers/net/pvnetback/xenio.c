@@ -238,6 +238,7 @@ static bool pvnet_rx_wake(struct pvnet_queue *q)
 static int pvnet_rx_thread(void *arg)
 {
 	struct pvnet_queue *q = arg;
+	bool held = false;	/* the last round left the event's EOI to this one */
 
 	while (!kthread_should_stop()) {
 		unsigned long stall = msecs_to_jiffies(READ_ONCE(pvnet_rx_stall_ms));
@@ -263,6 +264,7 @@ static int pvnet_rx_thread(void *arg)
 		if (n >= PVNET_RX_BUDGET)
 			atomic_set(&q->rx_kick, 1);	/* more to do after a break */
 		if (q->broken) {
+			held = false;
 			pvnet_eoi(q, PVNET_EOI_RX, false);
 			continue;
 		}
@@ -276,9 +278,16 @@ static int pvnet_rx_thread(void *arg)
 			if (!q->rx_blocked_since)
 				q->rx_blocked_since = jiffies ?: 1;
 			if (pvnet_rx_arm(q, need)) {
-				/* The packet waiting goes out next round. */
+				/* The packet waiting goes out next round, which
+				 * says whether this event was work: buffers a
+				 * guest takes back (req_prod moved back) are not.
+				 */
 				atomic_set(&q->rx_kick, 1);
-				work = true;
+				if (!held) {
+					held = true;
+					cond_resched();
+					continue;
+				}
 			} else if (stall && time_after(jiffies, q->rx_blocked_since + stall)) {
 				pvnet_rx_stall(q);
 			}
@@ -287,6 +296,7 @@ static int pvnet_rx_thread(void *arg)
 		}
 		if (!q->stalled && netif_queue_stopped(q->dev) && pvnet_rx_ready(q))
 			netif_wake_queue(q->dev);
+		held = false;
 		pvnet_eoi(q, PVNET_EOI_RX, work);
 		cond_resched();
 	}
@@ -304,7 +314,8 @@ static int pvnet_map_ring(struct pvnet_queue *q, grant_ref_t ref, void **sring,
 		return err;	/* xenbus said what failed */
 	err = pvback_ring_attach(ring, *sring, XEN_PAGE_SIZE, ent);
 	if (err)
-		xenbus_dev_fatal(xdev, err, "%s ring is inconsistent", what);
+		pvback_guest_fatal(&q->vif->report_rs, xdev, err,
+				   "%s ring is inconsistent", what);
 	return err;
 }
 
@@ -337,14 +348,16 @@ static int pvnet_bind(struct pvnet_queue *q, evtchn_port_t tx_evtchn,
 	if (irq < 0) {
 		unbind_from_irqhandler(q->tx_irq, q);
 		q->tx_irq = 0;
-		xenbus_dev_fatal(xdev, irq, "binding event channel %u", rx_evtchn);
+		pvback_guest_fatal(&q->vif->report_rs, xdev, irq,
+				   "binding event channel %u", rx_evtchn);
 		return irq;
 	}
 	q->rx_irq = irq;
 	return 0;
 
 fail_tx:
-	xenbus_dev_fatal(xdev, irq, "binding event channel %u", tx_evtchn);
+	pvback_guest_fatal(&q->vif->report_rs, xdev, irq,
+			   "binding event channel %u", tx_evtchn);
 	return irq;
 }
 

@@ -8,8 +8,8 @@
  * once the frontend is Initialised or Connected (a frontend may skip
  * Initialised) and its own conditions hold (a claimed region, a bridged
  * netdevice).  Any close stops serving first and switches state after; a
- * closed backend starts over when the frontend is Initialising again (a
- * rebooted guest, a reloaded driver).  States a frontend never takes are
+ * closed (or closing) backend starts over when the frontend is Initialising
+ * again (a rebooted guest, a reloaded driver).  States a frontend never takes are
  * reported and closed like Closing.
  */
 #ifndef PVBACK_XENBUS_H
@@ -42,8 +42,15 @@ static inline enum pvback_xb_act pvback_xb_next(enum xenbus_state be,
 {
 	switch (fe) {
 	case XenbusStateInitialising:
-		return be == XenbusStateClosed ? PVBACK_XB_INITWAIT :
-						 PVBACK_XB_NOTHING;
+		/*
+		 * From Closing too: xenbus reads the state when it calls us,
+		 * so a frontend's Closed followed by Initialising may show
+		 * as Initialising only. Not when the toolstack closes the
+		 * device (online 0): the guest must not undo a detach.
+		 */
+		return be == XenbusStateClosed ||
+		       (be == XenbusStateClosing && online) ?
+		       PVBACK_XB_INITWAIT : PVBACK_XB_NOTHING;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
 		/* A repeated event, or one after a close, changes nothing. */

@@ -24,9 +24,10 @@
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-# The running kernel's build dir when there is one, else Debian's 6.1 headers.
+# The running kernel's build dir when there is one, else Debian's 6.1 headers
+# (tools/testing/kheaders.sh says which, for the lab too).
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-	$(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
+	$(addprefix /usr/src/,$(shell $(TOP)/tools/testing/kheaders.sh 2>/dev/null)))
 
 export PVBACK_TOP := $(TOP)
 

@@ -40,8 +40,9 @@ GUEST_MODS=(xen-blkfront xen-netfront xen-gntalloc xen-evtchn)
 started=$(lab_now)
 mkdir -p "$CACHE/debs" "$CACHE/lab" "$OUT/images" "$OUT/build"
 
-# The kernel must match the headers our modules are built against (the Makefile's KDIR rule).
-kheaders=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' -printf '%f\n' | sort -V | tail -n1)
+# The kernel must match the headers our modules are built against (selftest.sh and shell.sh
+# pass the same headers as KDIR).
+kheaders=$("$TOP/tools/testing/kheaders.sh")
 [ -n "$kheaders" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
 KABI=${kheaders#linux-headers-}
 KPKG=linux-image-$KABI

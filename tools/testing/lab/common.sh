@@ -15,6 +15,15 @@ lab_die() {
 	exit 1
 }
 
+# lab_make_modules LOG: build our modules against the headers of the lab's kernel (build.sh
+# boots the kernel of the same headers: tools/testing/kheaders.sh), output into LOG.
+lab_make_modules() {
+	local h
+	h=$("$TOP/tools/testing/kheaders.sh")
+	[ -n "$h" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
+	make -C "$TOP" KDIR="/usr/src/$h" modules >"$1" 2>&1
+}
+
 # Seconds since the epoch with a fraction, for timings.
 lab_now() { date +%s.%N; }
 lab_since() { awk -v a="$1" -v b="$(lab_now)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -7,7 +7,8 @@
 #   dkmsroot.sh        prints the image path ($CACHE/lab/dkmsroot-<key>.img) on stdout
 #
 # The root is mmdebstrap's minbase plus dkms, make, gcc, kmod, linux-headers-<KABI> (the ABI
-# of the installed /usr/src/linux-headers-6.1.*-amd64, as build.sh picks the lab's kernel)
+# of the installed /usr/src/linux-headers-6.1.*-amd64 that tools/testing/kheaders.sh picks, as
+# build.sh does for the lab's kernel)
 # and pvback-utils' dependencies (xen-utils-common, libxenstore4); no recommends, no kernel
 # image, no docs, man pages, locales or apt lists. The mirror is the host's (its
 # sources.list entries for bookworm, bookworm-updates and bookworm-security, component main).
@@ -34,7 +35,7 @@ for c in mmdebstrap mke2fs e2fsck apt-cache apt-config flock findmnt; do
 done
 
 # The kernel ABI the lab boots, picked as build.sh does.
-kheaders=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' -printf '%f\n' | sort -V | tail -n1)
+kheaders=$("$TOP/tools/testing/kheaders.sh")
 [ -n "$kheaders" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
 KABI=${kheaders#linux-headers-}
 

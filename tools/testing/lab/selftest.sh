@@ -110,7 +110,7 @@ done
 if [ -z "${PVTEST_NO_MAKE:-}" ] && [ -f "$TOP/Kbuild" ]; then
 	lab_log "make modules"
 	mkdir -p "$OUT"
-	if ! make -C "$TOP" modules >"$OUT/make.log" 2>&1; then
+	if ! lab_make_modules "$OUT/make.log"; then
 		tail -n 30 "$OUT/make.log" >&2
 		lab_die "module build failed (full log: $OUT/make.log)"
 	fi

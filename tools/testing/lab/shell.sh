@@ -10,7 +10,7 @@ set -euo pipefail
 
 if [ -z "${PVTEST_NO_MAKE:-}" ] && [ -f "$TOP/Kbuild" ]; then
 	mkdir -p "$OUT"
-	make -C "$TOP" modules >"$OUT/make.log" 2>&1 ||
+	lab_make_modules "$OUT/make.log" ||
 		lab_log "warning: module build failed (see $OUT/make.log); booting without fresh modules"
 fi
 "$(dirname "${BASH_SOURCE[0]}")/build.sh"

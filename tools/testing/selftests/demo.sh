@@ -43,7 +43,9 @@ for vm in "${VMS[@]}"; do
 	s=$(vbd_sysfs "$d" xvda)
 	read -r start sectors <"$s/region"
 	st=$s/statistics
-	dev=$(xenstore-read "/local/domain/0/backend/vbd/$d/$(vbd_devid xvda)/physical-device-path")
+	# pvback-region's record of the device, for people (Documentation/xenstore-keys.md).
+	dev=$(xenstore-read "/local/domain/0/backend/vbd/$d/$(vbd_devid xvda)/region-device" ||
+		echo '?')
 	table+=$(printf '\n%-5s %5s %-5s %-9s %11s %11s %8s %8s %9s %9s' "$vm" "$d" xvda "$dev" \
 		$((start >> 21)) $((sectors >> 21)) "$(cat "$st/rd_req")" "$(cat "$st/wr_req")" \
 		$(($(cat "$st/rd_sect") >> 11)) $(($(cat "$st/wr_sect") >> 11)))

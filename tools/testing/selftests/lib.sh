@@ -251,13 +251,16 @@ meminfo() {
 # kern_mark: a mark for kern_since, the time stamp of dom0's last kernel message (-1 if none).
 # A time, not a line count: once the log buffer is full, old lines go as new ones come and
 # the count stays put, which would hide every later message.
-kern_mark() { dmesg | awk 'match($0, /^\[ *[0-9]+\.[0-9]+\]/) { t = substr($0, RSTART + 1, RLENGTH - 2) + 0 } END { if (t == "") print -1; else printf "%.6f\n", t }'; }
+kern_mark() { dmesg | awk "$KERN_STAMP"' END { if (t == "") print -1; else printf "%.6f\n", t }'; }
+
+# KERN_STAMP: awk that sets t to the time stamp of a kernel log line (kept from the line
+# before when it has none).
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+KERN_STAMP='match($0, /^\[ *[0-9]+\.[0-9]+\]/) { t = substr($0, RSTART + 1, RLENGTH - 2) + 0 }'
 
 # kern_since MARK: the kernel's messages stamped after MARK (a line without a stamp goes with
 # the line before it).
-kern_since() {
-	dmesg | awk -v m="$1" 'match($0, /^\[ *[0-9]+\.[0-9]+\]/) { t = substr($0, RSTART + 1, RLENGTH - 2) + 0 } t > m + 0'
-}
+kern_since() { dmesg | awk -v m="$1" "$KERN_STAMP"' t > m + 0'; }
 
 # kern_trouble MARK: messages after MARK that mean trouble (oops, BUG, WARNING, lockdep...), the
 # same words the host's judge looks for in the whole console, each with the headline of its

@@ -19,7 +19,7 @@ PKGS=(
 	# libFuzzer harnesses (tools/testing/fuzz): clang and its fuzzer runtime
 	clang libclang-rt-14-dev
 	# make bench: fio for the guests from Debian's source (lab/fio.sh), the chart
-	curl libaio-dev zlib1g-dev gnuplot-nox
+	libaio-dev zlib1g-dev gnuplot-nox
 	# PVTEST_BENCH_PERF=1 make bench: perf, copied into dom0 (a layer of its own)
 	linux-perf
 	# the DKMS root image of the dkms scenario (tools/testing/lab/dkmsroot.sh)

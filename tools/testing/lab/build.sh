@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Assemble the lab images from Debian packages:
-#   out/images/xen.elf        Xen 4.17 hypervisor (gunzipped, for QEMU -kernel)
-#   out/images/vmlinuz        dom0 kernel (Debian's 6.1 bzImage)
+# Assemble the lab images from Debian packages, of Debian 12 or Debian 13 (PVTEST_DIST):
+#   out/images/xen.elf        Xen hypervisor (4.17 or 4.20, gunzipped, for QEMU -kernel)
+#   out/images/vmlinuz        dom0 kernel (Debian's 6.1 or 6.12 bzImage)
 #   out/images/dom0.cpio.gz   dom0 initramfs: toolstack, modules, guest kernel + initramfs,
 #                             our modules, hotplug scripts, scenarios
 #   out/images/perf.cpio.gz   perf and its libraries, a layer boot.sh appends to dom0's
@@ -12,20 +12,35 @@
 # cached under $CACHE/lab/<key>, the key being a hash of the package versions; the initramfs
 # itself is rebuilt on every run because it carries the work tree's current files.
 #
-# Environment: PVBACK_LAB_REBUILD=1 forces the cached part to be rebuilt.
+# Debian 12 (bookworm, the default): the Xen and kernel packages are downloaded with the
+# host's apt and unpacked; every other command and library is the host's own (it is Debian 12
+# too). Debian 13 (PVTEST_DIST=trixie): everything comes from a Debian 13 root made once from
+# the host's mirror (tools/testing/debian.sh, debian_root), whose kernel headers our modules
+# are built against; commands and libraries are resolved inside that root.
+#
+# Environment: PVBACK_LAB_REBUILD=1 forces the cached part to be rebuilt; PVTEST_DIST.
 set -euo pipefail
 
 # shellcheck source=tools/testing/lab/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Bump when the cached layout or its build steps change.
-SCHEMA=3
-XEN_SERIES=4.17
-XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-common xenstore-utils
-	"libxenmisc$XEN_SERIES" libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1
-	libxengnttab1 libxenhypfs1 libxenstore4 libxentoolcore1 libxentoollog1 libyajl2
-	# udevd for the udev hotplug and module autoload scenarios (not started by default)
-	udev libsystemd-shared)
+SCHEMA=4
+XEN_SERIES=${DEBIAN_XEN[$DIST]}
+if [ "$DIST" = bookworm ]; then
+	SYSROOT=
+	XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-common
+		xenstore-utils "libxenmisc$XEN_SERIES" libxencall1 libxendevicemodel1 libxenevtchn1
+		libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxenstore4 libxentoolcore1
+		libxentoollog1 libyajl2
+		# udevd for the udev hotplug and module autoload scenarios (not started by default)
+		udev libsystemd-shared)
+else
+	SYSROOT=$(lab_sysroot)
+	# Only the packages whose files the image carries whole; libraries follow the binaries.
+	XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-common
+		xenstore-utils udev)
+fi
 # dom0: xenfs and the device drivers of the toolstack, the in-tree backends (PVBACK_BACKEND=intree
 # and the netback until ours exists), the emulated server hardware (ahci disk, e1000), the bridge,
 # and a few block helpers for scenarios (loop, device-mapper, null_blk, brd).
@@ -40,13 +55,12 @@ GUEST_MODS=(xen-blkfront xen-netfront xen-gntalloc xen-evtchn)
 started=$(lab_now)
 mkdir -p "$CACHE/debs" "$CACHE/lab" "$OUT/images" "$OUT/build"
 
-# The kernel must match the headers our modules are built against (selftest.sh and shell.sh
-# pass the same headers as KDIR).
-kheaders=$("$TOP/tools/testing/kheaders.sh")
-[ -n "$kheaders" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
+# The kernel must match the headers our modules are built against (lab_make_modules).
+kheaders=$(lab_kheaders)
 KABI=${kheaders#linux-headers-}
 KPKG=linux-image-$KABI
-KVER=$(dpkg-query -W -f='${Version}' "$kheaders" 2>/dev/null) ||
+# shellcheck disable=SC2016 # dpkg-query's format
+KVER=$(lab_sys dpkg-query -W -f='${Version}' "$kheaders" 2>/dev/null) ||
 	lab_die "$kheaders is not an installed package"
 
 # Candidate versions of all packages in one apt-cache call (each call costs about a second).
@@ -58,7 +72,14 @@ candidates() {
 
 declare -A VER
 VER[$KPKG]=$KVER
-while read -r p v; do VER[$p]=$v; done < <(candidates "${XEN_PKGS[@]}")
+if [ -n "$SYSROOT" ]; then
+	# What is installed in the root (all of it: its libraries end up in the image).
+	# shellcheck disable=SC2016 # dpkg-query's format
+	while read -r p v; do VER[$p]=$v; done < <(chroot "$SYSROOT" dpkg-query -W -f='${Package} ${Version}\n')
+	for p in "${XEN_PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || lab_die "$p is not installed in $SYSROOT"; done
+else
+	while read -r p v; do VER[$p]=$v; done < <(candidates "${XEN_PKGS[@]}")
+fi
 missing=()
 for p in "${XEN_PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -69,7 +90,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 key=$( {
-	echo "schema=$SCHEMA"
+	echo "schema=$SCHEMA dist=$DIST"
 	for p in "${!VER[@]}"; do echo "$p=${VER[$p]}"; done | LC_ALL=C sort
 	printf '%s\n' "${DOM0_MODS[@]}" "${GUEST_MODS[@]}"
 } | sha256sum | cut -c1-16)
@@ -100,18 +121,22 @@ fetch_debs() {
 	rmdir "$tmp"
 }
 
-# Print the module files (relative to lib/modules/KABI) that NAMES need, dependencies included.
+# Print the module files (relative to lib/modules/KABI) that NAMES need, dependencies included;
+# a name built into the kernel (virtio_pci in Debian 13) needs none.
 mod_closure() {
-	local dep=$1/lib/modules/$KABI/modules.dep
+	local dir=$1/lib/modules/$KABI
 	shift
 	awk -v want="$*" '
 	BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { x = w[i]; gsub("-", "_", x); need[x] = 1 } }
 	{
 		k = $1; sub(":$", "", k); m = k; sub(".*/", "", m); sub("[.]ko.*$", "", m); gsub("-", "_", m)
-		if (m in need) { found[m] = 1; print k; for (i = 2; i <= NF; i++) print $i }
+		if (!(m in need)) next
+		found[m] = 1
+		if (FILENAME ~ /modules[.]builtin$/) next
+		print k; for (i = 2; i <= NF; i++) print $i
 	}
 	END { for (x in need) if (!(x in found)) { print "lab: missing module " x > "/dev/stderr"; bad = 1 }; exit bad }
-	' "$dep" | LC_ALL=C sort -u
+	' "$dir/modules.dep" "$dir/modules.builtin" | LC_ALL=C sort -u
 }
 
 # Copy a module subset (with dependencies) of kernel tree SRC into root DST and index it.
@@ -153,11 +178,28 @@ extract_vmlinux() {
 	rm -f "$out.elf"
 }
 
+# unpack_pkgs DIR PKG...: the files of installed packages, from the host's debs or the root.
+unpack_pkgs() {
+	local dir=$1 p
+	shift
+	mkdir -p "$dir"
+	if [ -z "$SYSROOT" ]; then
+		for p in "$@"; do dpkg-deb -x "$(deb_path "$p")" "$dir"; done
+		return
+	fi
+	chroot "$SYSROOT" dpkg-query -L "$@" | sed -n 's|^/||p' | LC_ALL=C sort -u |
+		(cd "$SYSROOT" && while IFS= read -r p; do
+			# (Directories come with their files; excluded paths, docs, are missing.)
+			[ -d "$p" ] && [ ! -L "$p" ] && continue
+			[ -e "$p" ] || [ -L "$p" ] && printf '%s\0' "$p"
+		done | tar --null --no-recursion -T - -cf -) | tar -C "$dir" -xf -
+}
+
 build_base() {
-	local tmp p xen
+	local tmp p xen k
 	tmp=$(mktemp -d "$CACHE/lab/.tmp.XXXXXX")
 	lab_log "building cache $LABC"
-	for p in "${XEN_PKGS[@]}"; do dpkg-deb -x "$(deb_path "$p")" "$tmp/xenroot"; done
+	unpack_pkgs "$tmp/xenroot" "${XEN_PKGS[@]}"
 	rm -rf "$tmp/xenroot/usr/share/doc" "$tmp/xenroot/usr/share/man" "$tmp/xenroot/usr/share/lintian" \
 		"$tmp/xenroot/boot"/*.efi
 	xen=$(find "$tmp/xenroot/boot" -name "xen-$XEN_SERIES-amd64.gz" | head -n1)
@@ -166,19 +208,29 @@ build_base() {
 	rm -rf "$tmp/xenroot/boot"
 	# udev: the daemon, udevadm and the module-loading rule only; the lab has no other hardware
 	# worth naming, and every rule costs time under TCG.
-	find "$tmp/xenroot/lib/udev/rules.d" -type f ! -name 80-drivers.rules -delete
-	rm -rf "$tmp/xenroot/lib/udev/hwdb.d" "$tmp/xenroot/lib/systemd/system" \
-		"$tmp/xenroot/lib/systemd/network" "$tmp/xenroot/etc/init.d/udev"
+	# (Debian 12 has them under /lib, Debian 13 under /usr/lib.)
+	for p in lib usr/lib; do
+		[ -d "$tmp/xenroot/$p/udev/rules.d" ] &&
+			find "$tmp/xenroot/$p/udev/rules.d" -type f ! -name 80-drivers.rules -delete
+		rm -rf "$tmp/xenroot/$p/udev/hwdb.d" "$tmp/xenroot/$p/systemd/system" \
+			"$tmp/xenroot/$p/systemd/network"
+	done
+	rm -rf "$tmp/xenroot/etc/init.d/udev"
 
-	dpkg-deb -x "$(deb_path "$KPKG")" "$tmp/k"
-	depmod -b "$tmp/k" "$KABI"
-	cp "$tmp/k/boot/vmlinuz-$KABI" "$tmp/vmlinuz"
+	if [ -z "$SYSROOT" ]; then
+		dpkg-deb -x "$(deb_path "$KPKG")" "$tmp/k"
+		depmod -b "$tmp/k" "$KABI"
+		k=$tmp/k
+	else
+		k=$SYSROOT
+	fi
+	cp "$k/boot/vmlinuz-$KABI" "$tmp/vmlinuz"
 	if ! extract_vmlinux "$tmp/vmlinuz" "$tmp/guest-vmlinux.gz"; then
 		lab_log "cannot extract vmlinux; guests boot the bzImage"
 		cp "$tmp/vmlinuz" "$tmp/guest-vmlinux.gz"
 	fi
-	mod_subset "$tmp/k" "$tmp/dom0-mods" "${DOM0_MODS[@]}"
-	mod_subset "$tmp/k" "$tmp/guest-mods" "${GUEST_MODS[@]}"
+	mod_subset "$k" "$tmp/dom0-mods" "${DOM0_MODS[@]}"
+	mod_subset "$k" "$tmp/guest-mods" "${GUEST_MODS[@]}"
 	rm -rf "$tmp/k"
 	for p in "${!VER[@]}"; do echo "$p=${VER[$p]}"; done | LC_ALL=C sort >"$tmp/versions"
 	echo "$KABI" >"$tmp/kabi"
@@ -189,7 +241,7 @@ build_base() {
 exec 9>"$CACHE/lab/.lock"
 flock 9
 if [ -n "${PVBACK_LAB_REBUILD:-}" ] || [ ! -f "$LABC/versions" ]; then
-	fetch_debs
+	[ -n "$SYSROOT" ] || fetch_debs
 	build_base
 fi
 XENROOT=$LABC/xenroot
@@ -197,17 +249,45 @@ XENLIBS=$XENROOT/usr/lib/x86_64-linux-gnu
 
 # ---- per-run part: small and cheap ----
 
-# Copy the shared libraries binary FILE needs into root STAGE (libraries of the unpacked Xen
-# packages are taken from there, the rest from the host: both are Debian 12).
+# ldd FILE as the image will run it. Debian 12: the host's ldd, libraries of the unpacked Xen
+# packages first. Debian 13: ldd inside the root (FILE there, or in the root's copy XENROOT);
+# the libraries it names are the root's (sys_path).
+sys_ldd() {
+	local f=$1 rel
+	if [ -z "$SYSROOT" ]; then
+		LD_LIBRARY_PATH=$XENLIBS ldd "$f"
+		return
+	fi
+	case $f in
+	"$XENROOT"/* | "$SYSROOT"/*)
+		rel=${f#"$XENROOT"}
+		rel=${rel#"$SYSROOT"}
+		chroot "$SYSROOT" ldd "$rel"
+		;;
+	*)
+		# A file of our own (fio): looked at from inside the root.
+		rel=/tmp/pvback-ldd.$$
+		cp "$f" "$SYSROOT$rel"
+		chroot "$SYSROOT" ldd "$rel"
+		local rc=$?
+		rm -f "$SYSROOT$rel"
+		return $rc
+		;;
+	esac
+}
+sys_path() { printf '%s%s\n' "$SYSROOT" "$1"; }
+
+# Copy the shared libraries binary FILE needs into root STAGE.
 add_libs() {
 	local stage=$1 file=$2 lib dest out
-	out=$(LD_LIBRARY_PATH=$XENLIBS ldd "$file" 2>&1) || {
+	out=$(sys_ldd "$file" 2>&1) || {
 		grep -q 'not a dynamic executable' <<<"$out" && return 0
 		lab_die "ldd $file: $out"
 	}
 	if grep -q 'not found' <<<"$out"; then lab_die "ldd $file: $out"; fi
 	while read -r lib; do
 		dest=${lib#"$XENROOT"}
+		[ -n "$SYSROOT" ] && lib=$(sys_path "$lib")
 		[ -e "$stage$dest" ] || install -D -m 0755 "$lib" "$stage$dest"
 	done < <(awk '/=>/ { print $3; next } /^\t\// { print $1 }' <<<"$out")
 }
@@ -219,15 +299,17 @@ add_bin() {
 	add_libs "$stage" "$src"
 }
 
-# A host command by name into /usr/bin or /usr/sbin of STAGE; OPTIONAL ones may be missing.
+# A command by name (the host's, or the Debian 13 root's) into /usr/bin or /usr/sbin of STAGE;
+# OPTIONAL ones may be missing.
 add_host_cmd() {
 	local stage=$1 name=$2 optional=${3:-} p dir
-	p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin type -P "$name") || {
+	# shellcheck disable=SC2016 # for the inner bash
+	p=$(lab_sys env PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -c 'type -P "$1"' - "$name") || {
 		[ -n "$optional" ] && return 0
-		lab_die "host command $name missing (see tools/testing/deps.sh)"
+		lab_die "command $name missing (see tools/testing/deps.sh)"
 	}
 	case $p in */sbin/*) dir=/usr/sbin ;; *) dir=/usr/bin ;; esac
-	[ -e "$stage$dir/$name" ] || add_bin "$stage" "$p" "$dir/$name"
+	[ -e "$stage$dir/$name" ] || add_bin "$stage" "$(sys_path "$p")" "$dir/$name"
 }
 
 # Merged-/usr skeleton, like Debian 12, so host library paths copy verbatim.
@@ -316,10 +398,11 @@ build_dom0_base() {
 		[ -f "$f" ] && [ ! -L "$f" ] && head -c4 "$f" | grep -q ELF && add_libs "$d" "$f"
 	done
 	# glibc dlopens libgcc_s for unwinding (xl's error paths abort without it); ldd never lists it.
-	install -D -m 0644 /lib/x86_64-linux-gnu/libgcc_s.so.1 "$d/usr/lib/x86_64-linux-gnu/libgcc_s.so.1"
+	install -D -m 0644 "$(sys_path /lib/x86_64-linux-gnu/libgcc_s.so.1)" \
+		"$d/usr/lib/x86_64-linux-gnu/libgcc_s.so.1"
 	while read -r p; do
-		case $p in */bin/* | */sbin/*) [ -f "$p" ] && add_host_cmd "$d" "${p##*/}" ;; esac
-	done < <(dpkg -L coreutils)
+		case $p in */bin/* | */sbin/*) [ -f "$(sys_path "$p")" ] && add_host_cmd "$d" "${p##*/}" ;; esac
+	done < <(lab_sys dpkg -L coreutils)
 	for c in bash ip bridge tc losetup flock stat readlink sed awk mawk grep find xargs logger blockdev \
 		kmod insmod rmmod modprobe lsmod depmod modinfo ps pgrep pkill setsid cmp diff getopt \
 		lsblk dmesg mount umount sync dmsetup; do
@@ -330,6 +413,7 @@ build_dom0_base() {
 	add_busybox "$d"
 	for t in l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color d/dumb; do
 		for dir in /lib/terminfo /usr/share/terminfo; do
+			dir=$(sys_path "$dir")
 			[ -f "$dir/$t" ] && install -D -m 0644 "$dir/$t" "$d/usr/share/terminfo/$t" && break
 		done
 	done
@@ -379,7 +463,7 @@ for f in "$TOP"/Documentation/*.md; do [ -f "$f" ] && cp "$f" "$P/doc/"; done
 
 # Our modules: every top-level .ko except the KUnit ones.
 nko=0
-for ko in "$TOP"/*.ko; do
+for ko in "$(lab_ko_dir)"/*.ko; do
 	[ -f "$ko" ] || continue
 	case $ko in *_test.ko) continue ;; esac
 	vm=$(modinfo -F vermagic "$ko" | awk '{ print $1 }')
@@ -387,7 +471,7 @@ for ko in "$TOP"/*.ko; do
 	install -m 0644 "$ko" "$P/modules/"
 	nko=$((nko + 1))
 done
-[ "$nko" -gt 0 ] || lab_log "note: no *.ko at $TOP (run 'make'); the image has no pvback modules"
+[ "$nko" -gt 0 ] || lab_log "note: no *.ko in $(lab_ko_dir) (run 'make'); the image has no pvback modules"
 
 # udev rules and their helper where the packages put them (udevd runs only when a scenario
 # starts it).
@@ -426,6 +510,7 @@ done
 for f in "$TOP"/userspace/examples/vm/*; do [ -f "$f" ] && install -D -m 0644 "$f" "$D/etc/xen/vm/${f##*/}"; done
 for f in "$LAB"/vm/*; do [ -f "$f" ] && install -D -m 0644 "$f" "$D/etc/xen/lab/${f##*/}"; done
 {
+	echo "PVTEST_DIST=$DIST"
 	echo "PVTEST_KABI=$KABI"
 	echo "PVTEST_XEN_SERIES=$XEN_SERIES"
 } >"$D/etc/pvtest/image.conf"
@@ -456,4 +541,4 @@ if [ -n "${PVTEST_BENCH_PERF:-}" ]; then
 fi
 ln -sfn "$LABC/xen.elf" "$OUT/images/xen.elf"
 ln -sfn "$LABC/vmlinuz" "$OUT/images/vmlinuz"
-lab_log "images ready in $OUT/images ($(du -h "$OUT/images/dom0.cpio.gz" | cut -f1) dom0 initramfs, $nko pvback module(s), $(lab_since "$started") s)"
+lab_log "images ready in $OUT/images (Debian $DIST, Xen $XEN_SERIES, kernel $KABI, $(du -h "$OUT/images/dom0.cpio.gz" | cut -f1) dom0 initramfs, $nko pvback module(s), $(lab_since "$started") s)"

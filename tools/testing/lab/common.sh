@@ -14,14 +14,70 @@ lab_die() {
 	printf 'lab: error: %s\n' "$*" >&2
 	exit 1
 }
+debian_die() { lab_die "$@"; }
+# shellcheck source=tools/testing/debian.sh
+. "$TOP/tools/testing/debian.sh"
+
+# The lab's dom0 release: Debian 12 "bookworm" (Xen 4.17, kernel 6.1; its packages are the
+# host's) or Debian 13 "trixie" (Xen 4.20, kernel 6.12; from a root made from the host's mirror).
+DIST=${PVTEST_DIST:-bookworm}
+case $DIST in
+bookworm | trixie) ;;
+*) lab_die "PVTEST_DIST=$DIST: the lab boots bookworm (Debian 12) or trixie (Debian 13)" ;;
+esac
+
+# The Debian 13 root (tools/testing/debian.sh): built on first use.
+lab_sysroot() { debian_root "$DIST"; }
+
+# lab_sys CMD...: run CMD on the lab's release: on the host for bookworm, in its root otherwise.
+lab_sys() {
+	if [ "$DIST" = bookworm ]; then
+		"$@"
+	else
+		chroot "$(lab_sysroot)" "$@"
+	fi
+}
+
+# The kernel headers package of the lab's kernel ("linux-headers-<ABI>"): the host's 6.1 ones
+# (tools/testing/kheaders.sh), or the newest in the Debian 13 root.
+lab_kheaders() {
+	local h
+	if [ "$DIST" = bookworm ]; then
+		h=$("$TOP/tools/testing/kheaders.sh")
+		[ -n "$h" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
+	else
+		h=$(find "$(lab_sysroot)/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' |
+			sort -V | tail -n1)
+		[ -n "$h" ] || lab_die "no kernel headers in the $DIST root"
+	fi
+	echo "$h"
+}
 
 # lab_make_modules LOG: build our modules against the headers of the lab's kernel (build.sh
-# boots the kernel of the same headers: tools/testing/kheaders.sh), output into LOG.
+# boots the kernel of the same headers), output into LOG. For Debian 13, inside its root (its
+# compiler; the host's is too old for those headers' tools), from a copy of the sources.
 lab_make_modules() {
-	local h
-	h=$("$TOP/tools/testing/kheaders.sh")
-	[ -n "$h" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
-	make -C "$TOP" KDIR="/usr/src/$h" modules >"$1" 2>&1
+	local h src
+	h=$(lab_kheaders)
+	if [ "$DIST" = bookworm ]; then
+		make -C "$TOP" KDIR="/usr/src/$h" modules >"$1" 2>&1
+		return
+	fi
+	src=$(lab_ko_dir)
+	rm -rf "$src" && mkdir -p "$src"
+	(cd "$TOP" && find Kbuild drivers include \( -name Kbuild -o -name '*.[ch]' \) -print0 |
+		tar --null -T - -cf -) | tar -C "$src" -xf -
+	chroot "$(lab_sysroot)" make -C "/usr/src/$h" M=/src/pvback-lab CONFIG_KUNIT= modules \
+		>"$1" 2>&1
+}
+
+# Where lab_make_modules leaves the .ko files.
+lab_ko_dir() {
+	if [ "$DIST" = bookworm ]; then
+		echo "$TOP"
+	else
+		echo "$(lab_sysroot)/src/pvback-lab"
+	fi
 }
 
 # Seconds since the epoch with a fraction, for timings.

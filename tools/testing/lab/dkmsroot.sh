@@ -1,17 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the lab's DKMS root: a Debian 12 (bookworm) root filesystem in an ext4 image, for a
-# scenario that attaches it as a second (virtio) disk, chroots into it from dom0, installs the pvback
-# .debs with dpkg and lets DKMS build the modules for the lab's kernel.
+# Build the lab's DKMS root: a root filesystem of the lab's Debian release (PVTEST_DIST:
+# bookworm or trixie) in an ext4 image, for a scenario that attaches it as a second (virtio)
+# disk, chroots into it from dom0, installs the pvback .debs with dpkg and lets DKMS build the
+# modules for the lab's kernel.
 #
-#   dkmsroot.sh        prints the image path ($CACHE/lab/dkmsroot-<key>.img) on stdout
+#   dkmsroot.sh        prints the image path ($CACHE/lab/dkmsroot-<suite>-<key>.img) on stdout
 #
 # The root is mmdebstrap's minbase plus dkms, make, gcc, kmod, linux-headers-<KABI> (the ABI
-# of the installed /usr/src/linux-headers-6.1.*-amd64 that tools/testing/kheaders.sh picks, as
-# build.sh does for the lab's kernel)
+# of the lab's kernel, lab_kheaders in common.sh, as build.sh boots it)
 # and pvback-utils' dependencies (xen-utils-common, libxenstore4); no recommends, no kernel
-# image, no docs, man pages, locales or apt lists. The mirror is the host's (its
-# sources.list entries for bookworm, bookworm-updates and bookworm-security, component main).
+# image, no docs, man pages, locales or apt lists. The mirror is the host's, the suite the
+# lab's (tools/testing/debian.sh: SUITE, SUITE-updates and SUITE-security, component main).
 # The key is a hash of this script, the KABI and the apt candidates of those packages; a
 # cached image is never modified: attach it read-only or with QEMU's snapshot=on.
 #
@@ -22,7 +22,7 @@ set -euo pipefail
 # shellcheck source=tools/testing/lab/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-SUITE=bookworm
+SUITE=$DIST
 # The file system label, for "findfs LABEL=..." in dom0 (at most 16 bytes).
 LABEL=pvback-dkmsroot
 
@@ -35,80 +35,15 @@ for c in mmdebstrap mke2fs e2fsck apt-cache apt-config flock findmnt; do
 done
 
 # The kernel ABI the lab boots, picked as build.sh does.
-kheaders=$("$TOP/tools/testing/kheaders.sh")
-[ -n "$kheaders" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
+kheaders=$(lab_kheaders)
 KABI=${kheaders#linux-headers-}
 
 PKGS=(dkms make gcc kmod "linux-headers-$KABI" xen-utils-common libxenstore4)
 
-# The host's Debian mirror as one-line apt sources: "deb [signed-by=K] URI SUITE main" for
-# each bookworm, bookworm-updates and bookworm-security entry (one-line or deb822 format).
-debian_sources() {
-	local f files=()
-	[ -f /etc/apt/sources.list ] && files+=(/etc/apt/sources.list)
-	for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] && files+=("$f")
-	done
-	[ ${#files[@]} -gt 0 ] || return 0
-	awk -v suite="$SUITE" '
-	function want(s) { return s == suite || s == suite "-updates" || s == suite "-security" }
-	function has_main(comps, n, c, i) {
-		n = split(comps, c, " ")
-		for (i = 1; i <= n; i++) if (c[i] == "main") return 1
-		return 0
-	}
-	function emit(opts, uri, s) {
-		line = "deb " (opts != "" ? "[" opts "] " : "") uri " " s " main"
-		if (!(line in seen)) { seen[line] = 1; print line }
-	}
-	function flush(nt, t, nu, u, ns, s, i, j, k, isdeb) {
-		if (!stanza) return
-		stanza = 0
-		if (tolower(f["enabled"]) == "no" || !has_main(f["components"])) return
-		nt = split(f["types"], t, " ")
-		for (i = 1; i <= nt; i++) if (t[i] == "deb") isdeb = 1
-		if (!isdeb) return
-		nu = split(f["uris"], u, " ")
-		ns = split(f["suites"], s, " ")
-		for (i = 1; i <= nu; i++)
-			for (j = 1; j <= ns; j++)
-				if (want(s[j])) emit(f["signed-by"] ~ /^\// ? "signed-by=" f["signed-by"] : "", u[i], s[j])
-	}
-	FNR == 1 { flush(); delete f; deb822 = FILENAME ~ /\.sources$/ }
-	/^[ \t]*#/ { next }
-	deb822 && /^[ \t]*$/ { flush(); delete f; next }
-	deb822 && /^[ \t]/ { next }    # continuation lines (inline keys) are not needed
-	deb822 && /^[A-Za-z-]+:/ {
-		k = tolower(substr($0, 1, index($0, ":") - 1))
-		v = substr($0, index($0, ":") + 1)
-		gsub(/^[ \t]+|[ \t]+$/, "", v)
-		gsub(/[ \t]+/, " ", v)
-		f[k] = v
-		stanza = 1
-		next
-	}
-	!deb822 && $1 == "deb" {
-		opts = ""
-		i = 2
-		if ($2 ~ /^\[/) {
-			# Options: everything up to the closing bracket.
-			while (i <= NF && $i !~ /\]$/) { opts = opts " " $i; i++ }
-			opts = opts " " $i
-			i++
-			gsub(/^ *\[ *| *\] *$/, "", opts)
-		}
-		uri = $i; s = $(i + 1)
-		comps = ""
-		for (j = i + 2; j <= NF; j++) comps = comps " " $j
-		if (want(s) && has_main(comps)) emit(opts, uri, s)
-	}
-	END { flush() }
-	' "${files[@]}"
-}
-
 # Candidate versions of all packages in one apt-cache call (as build.sh does).
+# For Debian 13, apt's private configuration of tools/testing/debian.sh.
 candidates() {
-	apt-cache policy "$@" 2>/dev/null | awk '
+	if [ "$SUITE" = bookworm ]; then apt-cache policy "$@"; else debian_apt "$SUITE" apt-cache policy "$@"; fi 2>/dev/null | awk '
 		/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
 		/^  Candidate:/ && $2 != "(none)" { print p, $2 }'
 }
@@ -119,7 +54,7 @@ missing=()
 for p in "${PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
 	lab_log "apt-get update (no candidate for ${missing[*]})"
-	apt-get update -qq >&2 || true
+	[ "$SUITE" = bookworm ] && { apt-get update -qq >&2 || true; }
 	while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
 	for p in "${PKGS[@]}"; do
 		[ -n "${VER[$p]:-}" ] && continue
@@ -134,7 +69,7 @@ key=$( {
 	echo "kabi=$KABI"
 	for p in "${PKGS[@]}"; do echo "$p=${VER[$p]}"; done
 } | sha256sum | cut -c1-16)
-IMG=$CACHE/lab/dkmsroot-$key.img
+IMG=$CACHE/lab/dkmsroot-$SUITE-$key.img
 
 mkdir -p "$CACHE/lab"
 exec 9>"$CACHE/lab/.dkmsroot.lock"
@@ -161,7 +96,7 @@ for d in "$CACHE"/lab/.dkmsroot-tmp.*; do
 	[ -d "$d" ] && scrub "$d"
 done
 
-mapfile -t MIRRORS < <(debian_sources)
+mapfile -t MIRRORS < <(debian_sources "$SUITE")
 [ ${#MIRRORS[@]} -gt 0 ] ||
 	lab_die "no Debian $SUITE mirror (component main) in /etc/apt/sources.list or /etc/apt/sources.list.d/"
 
@@ -176,9 +111,7 @@ mount -t tmpfs -o size=3G,mode=0755 dkmsroot "$ROOT" || lab_die "cannot mount a 
 
 # mmdebstrap's apt does not read the host's apt.conf.d: hand it what reaching the mirror
 # may take (proxies; no Valid-Until check, for snapshot mirrors).
-apt-config dump |
-	grep -E '^Acquire::(Check-Valid-Until|Check-Date|Retries|ForceIPv4|https?::Proxy)( |::)' \
-		>"$TMPD/host-apt.conf" || true
+debian_aptconf "$TMPD/host-apt.conf"
 
 lab_log "dkmsroot: building $IMG (mmdebstrap $SUITE minbase, ${PKGS[*]})"
 for m in "${MIRRORS[@]}"; do lab_log "dkmsroot: source: $m"; done
@@ -257,7 +190,7 @@ e2fsck -fn "$TMPD/img" >"$TMPD/e2fsck.log" 2>&1 || {
 	lab_die "e2fsck finds the new image broken"
 }
 mv -f "$TMPD/img" "$IMG"
-for f in "$CACHE"/lab/dkmsroot-*.img; do
+for f in "$CACHE"/lab/dkmsroot-"$SUITE"-*.img "$CACHE"/lab/dkmsroot-[0-9a-f]*.img; do
 	[ "$f" = "$IMG" ] || rm -f "$f"
 done
 

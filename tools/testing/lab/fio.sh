@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Print the path of a small fio for the lab's guests, built from Debian's fio source package
-# (the version apt would install) and cached under $CACHE/fio/<version>.
+# Print the path of a small static fio for the lab's guests and dom0, built from Debian's fio
+# source package (the version the host's apt would install), cached under $CACHE/fio/<version>.
 # Debian's fio binary links 60-odd libraries (Ceph, Gluster, RDMA, PMEM: 80 MB), too much for
 # a guest's initramfs; this build has the same engines minus those (libaio, io_uring and psync
-# included) and needs only libc, libm, libz and libaio.
+# included) and is static, so that one binary runs on Debian 12 and 13 alike (Debian 13
+# renamed libaio's library).
+# The source comes with "apt-get source" through a private apt configuration of the host's
+# mirror and release (tools/testing/debian.sh): the host's sources need no deb-src line.
 set -euo pipefail
 
 # shellcheck source=tools/testing/lab/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-MIRROR=${PVBACK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-SCHEMA=2
+SCHEMA=3
 
 ver=$(apt-cache policy fio 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then lab_die "no fio package in apt (apt-get update?)"; fi
@@ -29,15 +31,13 @@ flock 8
 tmp=$(mktemp -d "$CACHE/fio/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# The source package's files, as the .dsc lists them, from the mirror's pool.
-upver=${ver#*:}
-dsc=fio_$upver.dsc
-lab_log "fetching fio $ver source"
-curl -sSf -o "$tmp/$dsc" "$MIRROR/pool/main/f/fio/$dsc" ||
-	lab_die "cannot download $MIRROR/pool/main/f/fio/$dsc"
-for f in $(awk '/^Files:/ { on = 1; next } /^[^ ]/ { on = 0 } on { print $3 }' "$tmp/$dsc"); do
-	curl -sSf -o "$tmp/$f" "$MIRROR/pool/main/f/fio/$f" || lab_die "cannot download $f"
-done
+suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[ -n "$suite" ] || lab_die "no VERSION_CODENAME in /etc/os-release"
+lab_log "fetching fio $ver source ($suite)"
+(cd "$tmp" && debian_apt "$suite" apt-get -qq source --download-only "fio=$ver" >&2) ||
+	lab_die "apt-get source fio=$ver failed"
+dsc=$(find "$tmp" -maxdepth 1 -name 'fio_*.dsc' | head -n1)
+[ -n "$dsc" ] || lab_die "apt-get source fio=$ver brought no .dsc"
 (cd "$tmp" && dpkg-source --no-check -x "$dsc" src >/dev/null) || lab_die "dpkg-source -x $dsc failed"
 
 lab_log "building fio $ver"
@@ -45,7 +45,8 @@ lab_log "building fio $ver"
 	cd "$tmp/src"
 	# The lab's CPU is QEMU's qemu64: baseline x86-64, never the build host's (-march=native
 	# gave AVX-512 code and SIGILL in the guests).
-	./configure --disable-native --disable-optimizations --extra-cflags="-O2 -march=x86-64 -mtune=generic" \
+	./configure --build-static --disable-native --disable-optimizations \
+		--extra-cflags="-O2 -march=x86-64 -mtune=generic" \
 		--disable-rdma --disable-rados --disable-rbd --disable-gfapi --disable-pmem \
 		--disable-http --disable-numa --disable-libzbc --disable-dfs --disable-xnvme \
 		--disable-libnfs --disable-tcmalloc >"$tmp/configure.log" 2>&1 || exit 1
@@ -61,6 +62,7 @@ lab_log "building fio $ver"
 	lab_die "building fio failed"
 }
 grep -q '^CONFIG_LIBAIO=y' "$tmp/src/config-host.mak" || lab_die "fio built without libaio (libaio-dev?)"
+readelf -lW "$tmp/src/fio" | grep -q 'program interpreter' && lab_die "fio is not static"
 strip "$tmp/src/fio"
 mkdir -p "$dir"
 install -m 0755 "$tmp/src/fio" "$dir/fio"

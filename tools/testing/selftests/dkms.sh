@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # pvtest-timeout: 1800
-# dkms: the Debian packages, installed the way an administrator does. dom0 mounts a Debian 12
-# root (tools/testing/lab/dkmsroot.sh: dkms, gcc, the headers of the lab's kernel; a second
-# disk, written only in QEMU's snapshot) and runs dpkg -i pvback-dkms and pvback-utils in it:
+# dkms: the Debian packages, installed the way an administrator does. dom0 mounts a Debian
+# root of its own release (tools/testing/lab/dkmsroot.sh: dkms, gcc, the headers of the lab's
+# kernel; a second disk, written only in QEMU's snapshot) and runs dpkg -i pvback-dkms and
+# pvback-utils in it:
 # DKMS builds pvblkback and pvnetback for the running kernel. dom0 loads those modules instead
 # of the image's, proves by build ID that they are the ones serving, and runs a VM with a
 # region disk and a NIC through them; pvbackctl from pvback-utils lists the VM.

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make kunit: run the KUnit suites of pvback's *_test.ko modules in a QEMU
-# (TCG) kernel built from Debian's linux-source-6.1.
+# (TCG) kernel built from Debian's linux-source-6.1 (Debian 12), or with
+# KUNIT_KERNEL=6.12 from Debian 13's linux-source-6.12 (fetched from the host's
+# mirror with a private apt configuration, tools/testing/debian.sh).
 #
 #   tools/testing/kunit/run.sh [MODULE_DIR...]
 #
@@ -13,6 +15,7 @@
 # Documentation/testing.md, section "KUnit".
 #
 # Environment:
+#   KUNIT_KERNEL=V      6.1 (default) or 6.12: the test kernel's Debian source
 #   KUNIT_FILTER=GLOB   load only the test modules with a suite matching GLOB
 #   KUNIT_DIRS="D..."   module directories when none are given as arguments
 #   KUNIT_TIMEOUT=S     limit of the QEMU run in seconds (default 300)
@@ -30,8 +33,13 @@ top=$(cd "${PVBACK_TOP:-$here/../../..}" && pwd)
 cache=${PVBACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pvback}
 kroot=$cache/kunit
 fragment=$here/kunit.config
-srcpkg=linux-source-6.1
-tarball=/usr/src/$srcpkg.tar.xz
+kernel=${KUNIT_KERNEL:-6.1}
+srcpkg=linux-source-$kernel
+case $kernel in
+6.1) tarball=/usr/src/$srcpkg.tar.xz ;;
+6.12) tarball=$kroot/src/$srcpkg.tar.xz ;;
+*) echo "kunit: error: KUNIT_KERNEL=$kernel: 6.1 or 6.12" >&2; exit 2 ;;
+esac
 qboot=/usr/share/qemu/qboot.rom
 busybox=/bin/busybox
 jobs=${KUNIT_JOBS:-2}
@@ -61,6 +69,32 @@ say_logs() {
 elapsed() { echo $(( $(date +%s) - $1 )); }
 
 t_start=$(date +%s)
+# Debian 13's kernel source: the linux-source .deb of trixie from the host's mirror (private
+# apt configuration), its tarball kept in the cache with its version beside it.
+if [ "$kernel" = 6.1 ]; then
+	src_version=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) ||
+		die "$srcpkg is not installed (run 'make deps')"
+else
+	CACHE=$cache
+	debian_die() { die "$@"; }
+	# shellcheck source=tools/testing/debian.sh
+	. "$top/tools/testing/debian.sh"
+	src_version=$(debian_apt trixie apt-cache policy "$srcpkg" |
+		awk '/^  Candidate:/ && $2 != "(none)" { print $2 }')
+	[ -n "$src_version" ] || die "no $srcpkg in Debian trixie (the host's mirror)"
+	if [ "$(cat "$tarball.version" 2>/dev/null)" != "$src_version" ]; then
+		mkdir -p "$kroot/src"
+		dl=$(mktemp -d "$kroot/src/.dl.XXXXXX")
+		say "fetching $srcpkg $src_version (Debian trixie)"
+		(cd "$dl" && debian_apt trixie apt-get -qq download "$srcpkg=$src_version") ||
+			{ rm -rf "$dl"; die "apt-get download $srcpkg=$src_version failed"; }
+		dpkg-deb --fsys-tarfile "$dl"/*.deb | tar -C "$dl" -x "./usr/src/$srcpkg.tar.xz" ||
+			{ rm -rf "$dl"; die "no /usr/src/$srcpkg.tar.xz in the package"; }
+		mv "$dl/usr/src/$srcpkg.tar.xz" "$tarball"
+		echo "$src_version" >"$tarball.version"
+		rm -rf "$dl"
+	fi
+fi
 for f in "$tarball" "$qboot" "$busybox" "$fragment"; do
 	[ -e "$f" ] || die "$f is missing (run 'make deps')"
 done
@@ -94,8 +128,6 @@ trap cleanup EXIT
 # --------------------------------------------------------------------------
 # 1. The kit: bzImage + what "make M=" needs + gen_init_cpio + kunit.py.
 
-src_version=$(dpkg-query -W -f='${Version}' "$srcpkg" 2>/dev/null) ||
-	die "$srcpkg is not installed (run 'make deps')"
 gcc_version=$(gcc --version | sed -n 1p)
 key=$({
 	echo "kit-format $kit_format"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot the lab once: Xen 4.17 + Debian's 6.1 PV dom0 under QEMU TCG, on emulated server
-# hardware (500 GiB sparse disk on AHCI, two e1000 NICs on one QEMU hub with no outside link:
+# Boot the lab once: Xen and a PV dom0 of Debian 13 or 12 (the images build.sh made last)
+# under QEMU TCG, on emulated server hardware (500 GiB sparse disk on AHCI, two e1000 NICs on
+# one QEMU hub with no outside link:
 # the uplink, bridged with the guests' vifs, and the one dom0 moves into the network namespace
 # "peer" as the outside host of the net scenarios). Needs the images of build.sh.
 #

@@ -121,11 +121,12 @@ fetch_debs() {
 	rmdir "$tmp"
 }
 
-# Print the module files (relative to lib/modules/KABI) that NAMES need, dependencies included;
-# a name built into the kernel (virtio_pci in Debian 13) needs none.
+# mod_closure ABI ROOT NAMES...: print the module files (relative to lib/modules/ABI of
+# ROOT) that NAMES need, dependencies included; a name built into the kernel (virtio_pci in
+# Debian 13) needs none.
 mod_closure() {
-	local dir=$1/lib/modules/$KABI
-	shift
+	local dir=$2/lib/modules/$1
+	shift 2
 	awk -v want="$*" '
 	BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { x = w[i]; gsub("-", "_", x); need[x] = 1 } }
 	{
@@ -139,18 +140,19 @@ mod_closure() {
 	' "$dir/modules.dep" "$dir/modules.builtin" | LC_ALL=C sort -u
 }
 
-# Copy a module subset (with dependencies) of kernel tree SRC into root DST and index it.
+# mod_subset ABI SRC DST NAMES...: copy the modules NAMES need (with dependencies) of kernel
+# ABI from root SRC into root DST and index them.
 mod_subset() {
-	local src=$1 dst=$2 m
-	shift 2
+	local abi=$1 src=$2 dst=$3 m
+	shift 3
 	local mods
-	mods=$(mod_closure "$src" "$@") || lab_die "module closure failed"
-	mkdir -p "$dst/lib/modules/$KABI"
+	mods=$(mod_closure "$abi" "$src" "$@") || lab_die "module closure failed"
+	mkdir -p "$dst/lib/modules/$abi"
 	for m in $mods; do
-		install -D -m 0644 "$src/lib/modules/$KABI/$m" "$dst/lib/modules/$KABI/$m"
+		install -D -m 0644 "$src/lib/modules/$abi/$m" "$dst/lib/modules/$abi/$m"
 	done
-	cp "$src/lib/modules/$KABI"/modules.{order,builtin,builtin.modinfo} "$dst/lib/modules/$KABI/"
-	depmod -b "$dst" "$KABI"
+	cp "$src/lib/modules/$abi"/modules.{order,builtin,builtin.modinfo} "$dst/lib/modules/$abi/"
+	depmod -b "$dst" "$abi"
 }
 
 # Debian's bzImage carries vmlinux as a compressed payload; the setup header says where.
@@ -229,8 +231,8 @@ build_base() {
 		lab_log "cannot extract vmlinux; guests boot the bzImage"
 		cp "$tmp/vmlinuz" "$tmp/guest-vmlinux.gz"
 	fi
-	mod_subset "$k" "$tmp/dom0-mods" "${DOM0_MODS[@]}"
-	mod_subset "$k" "$tmp/guest-mods" "${GUEST_MODS[@]}"
+	mod_subset "$KABI" "$k" "$tmp/dom0-mods" "${DOM0_MODS[@]}"
+	mod_subset "$KABI" "$k" "$tmp/guest-mods" "${GUEST_MODS[@]}"
 	rm -rf "$tmp/k"
 	for p in "${!VER[@]}"; do echo "$p=${VER[$p]}"; done | LC_ALL=C sort >"$tmp/versions"
 	echo "$KABI" >"$tmp/kabi"
@@ -397,6 +399,10 @@ build_dom0_base() {
 		"$d"/usr/lib/systemd/systemd-udevd; do
 		[ -f "$f" ] && [ ! -L "$f" ] && head -c4 "$f" | grep -q ELF && add_libs "$d" "$f"
 	done
+	# udevd of systemd 257 (Debian 13) dlopens libkmod to load modules by alias; ldd does not
+	# list it (Debian 12's links it).
+	f=/usr/lib/x86_64-linux-gnu/libkmod.so.2
+	if [ -e "$(sys_path "$f")" ] && [ ! -e "$d$f" ]; then add_bin "$d" "$(sys_path "$f")" "$f"; fi
 	# glibc dlopens libgcc_s for unwinding (xl's error paths abort without it); ldd never lists it.
 	install -D -m 0644 "$(sys_path /lib/x86_64-linux-gnu/libgcc_s.so.1)" \
 		"$d/usr/lib/x86_64-linux-gnu/libgcc_s.so.1"
@@ -433,6 +439,59 @@ if [ ! -f "$BASE/dom0.cpio.gz" ] || [ ! -f "$BASE/guest.cpio" ]; then
 	mv "$BASE.tmp" "$BASE"
 fi
 
+# The other Debian release's guest kernel and frontend modules, for the guest-mixed scenario
+# (PVTEST_GUEST_OTHER=1; selftest.sh sets it when that scenario runs): Debian 13's 6.12 from
+# its root (debian_root) in a Debian 12 lab, Debian 12's 6.1 (the host's headers' kernel
+# package) in a Debian 13 lab. Prints the directory ($CACHE/lab/guest-<ABI>: vmlinux.gz,
+# mods.cpio with usr/lib/modules/<ABI>, dist, kabi).
+other_guest() {
+	local odist k kabi dir tmp deb ver
+	if [ "$DIST" = bookworm ]; then odist=trixie; else odist=bookworm; fi
+	if [ "$odist" = trixie ]; then
+		k=$(debian_root trixie)
+		kabi=$(find "$k/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' |
+			sort -V | tail -n1)
+	else
+		kabi=$("$TOP/tools/testing/kheaders.sh")
+	fi
+	[ -n "$kabi" ] || lab_die "no kernel headers of Debian $odist for its guest kernel"
+	kabi=${kabi#linux-headers-}
+	dir=$CACHE/lab/guest-$kabi
+	if [ -f "$dir/mods.cpio" ]; then
+		echo "$dir"
+		return
+	fi
+	tmp=$(mktemp -d "$CACHE/lab/.tmp.XXXXXX")
+	if [ "$odist" = bookworm ]; then
+		# shellcheck disable=SC2016 # dpkg-query's format
+		ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kabi")
+		deb=$(find "$CACHE/debs" -maxdepth 1 -name "linux-image-${kabi}_${ver//:/%3a}_*.deb" | head -n1)
+		if [ -z "$deb" ]; then
+			(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
+				"linux-image-$kabi=$ver" >&2) || lab_die "apt-get download linux-image-$kabi failed"
+			mv "$tmp"/*.deb "$CACHE/debs/"
+			deb=$(find "$CACHE/debs" -maxdepth 1 -name "linux-image-${kabi}_*.deb" | head -n1)
+		fi
+		dpkg-deb -x "$deb" "$tmp/k"
+		depmod -b "$tmp/k" "$kabi"
+		k=$tmp/k
+	fi
+	extract_vmlinux "$k/boot/vmlinuz-$kabi" "$tmp/vmlinux.gz" || cp "$k/boot/vmlinuz-$kabi" "$tmp/vmlinux.gz"
+	mod_subset "$kabi" "$k" "$tmp/mods" "${GUEST_MODS[@]}"
+	# A layer of plain directories (the base has lib -> usr/lib).
+	mkdir -p "$tmp/layer/usr/lib"
+	mv "$tmp/mods/lib/modules" "$tmp/layer/usr/lib/"
+	mkcpio "$tmp/layer" "$tmp/mods.cpio" raw
+	rm -rf "$tmp/k" "$tmp/mods" "$tmp/layer"
+	echo "$odist" >"$tmp/dist"
+	echo "$kabi" >"$tmp/kabi"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	echo "$dir"
+}
+OTHER=
+[ -n "${PVTEST_GUEST_OTHER:-}" ] && OTHER=$(other_guest)
+
 # ---- per-run layers ----
 G=$OUT/build/guest-run
 rm -rf "$G"
@@ -448,7 +507,10 @@ P=$D/usr/lib/pvtest
 mkdir -p "$P/guest" "$P/modules" "$P/selftests" "$D/etc/xen/vm" "$D/etc/xen/scripts" "$D/etc/pvtest"
 # Uncompressed: libxenguest would try (and fail) to inflate a multi-member gzip file, and a
 # 7 MB cpio needs no unpacking in dom0 or the guest (it is compressed inside dom0's image).
-cat "$BASE/guest.cpio" "$OUT/build/guest-run.cpio" >"$P/guest/initrd"
+# With the other release's guest kernel, its frontend modules too (a guest loads those of the
+# kernel it runs).
+cat "$BASE/guest.cpio" "$OUT/build/guest-run.cpio" ${OTHER:+"$OTHER/mods.cpio"} >"$P/guest/initrd"
+[ -n "$OTHER" ] && install -D -m 0644 "$OTHER/vmlinux.gz" "$P/guest/other/vmlinux.gz"
 # The name VM definitions used first.
 ln -s initrd "$P/guest/initrd.gz"
 install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OUT/build/pvnet" \
@@ -513,6 +575,10 @@ for f in "$LAB"/vm/*; do [ -f "$f" ] && install -D -m 0644 "$f" "$D/etc/xen/lab/
 	echo "PVTEST_DIST=$DIST"
 	echo "PVTEST_KABI=$KABI"
 	echo "PVTEST_XEN_SERIES=$XEN_SERIES"
+	if [ -n "$OTHER" ]; then
+		echo "PVTEST_GUEST_OTHER_DIST=$(cat "$OTHER/dist")"
+		echo "PVTEST_GUEST_OTHER_KABI=$(cat "$OTHER/kabi")"
+	fi
 } >"$D/etc/pvtest/image.conf"
 cp "$LABC/versions" "$D/etc/pvtest/versions"
 mkcpio "$D" "$OUT/build/dom0-run.cpio.gz"

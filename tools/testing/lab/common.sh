@@ -18,9 +18,10 @@ debian_die() { lab_die "$@"; }
 # shellcheck source=tools/testing/debian.sh
 . "$TOP/tools/testing/debian.sh"
 
-# The lab's dom0 release: Debian 12 "bookworm" (Xen 4.17, kernel 6.1; its packages are the
-# host's) or Debian 13 "trixie" (Xen 4.20, kernel 6.12; from a root made from the host's mirror).
-DIST=${PVTEST_DIST:-bookworm}
+# The lab's dom0 release: Debian 13 "trixie" (the default, the current stable: Xen 4.20,
+# kernel 6.12; from a root made from the host's mirror) or Debian 12 "bookworm" (Xen 4.17,
+# kernel 6.1; its packages are the host's).
+DIST=${PVTEST_DIST:-trixie}
 case $DIST in
 bookworm | trixie) ;;
 *) lab_die "PVTEST_DIST=$DIST: the lab boots bookworm (Debian 12) or trixie (Debian 13)" ;;

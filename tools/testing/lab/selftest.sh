@@ -115,6 +115,10 @@ if [ -z "${PVTEST_NO_MAKE:-}" ] && [ -f "$TOP/Kbuild" ]; then
 		lab_die "module build failed (full log: $OUT/make.log)"
 	fi
 fi
+# guest-mixed boots a guest kernel of the other Debian release (build.sh adds it).
+for n in "${names[@]}"; do
+	[ "$n" = guest-mixed ] && export PVTEST_GUEST_OTHER=1
+done
 # The dkms scenario installs the packages into a Debian root on a second disk.
 for n in "${names[@]}"; do
 	[ "$n" = dkms ] || continue

@@ -50,6 +50,21 @@ build_id_matches() {
 	[ -n "$hex" ] && od -An -tx1 -v "$2" | tr -d ' \n' | grep -q "$hex"
 }
 
+# ko NAME: a plain copy of the DKMS-built module NAME (DKMS in Debian 13 installs it
+# compressed, NAME.ko.xz), for modinfo, insmod and the build ID; empty when there is none.
+ko() {
+	local f=$K/$1.ko out=$PVTEST_RUN/dkms-$1.ko
+	if [ -f "$f" ]; then
+		echo "$f"
+	elif [ -f "$f.xz" ] && xzcat "$f.xz" >"$out"; then
+		echo "$out"
+	elif [ -f "$f.zst" ] && zstdcat "$f.zst" >"$out"; then
+		echo "$out"
+	elif [ -f "$f.gz" ] && zcat "$f.gz" >"$out"; then
+		echo "$out"
+	fi
+}
+
 install_debs() {
 	cp "$PVTEST_LIB"/debs/pvback-*.deb "$R/tmp/"
 	chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
@@ -71,16 +86,18 @@ tap_run_diag "dpkg -i pvback-dkms pvback-utils in it: DKMS builds the modules" i
 tap_diag "dpkg -i took $((SECONDS - t0))s"
 tap_run "dkms status: pvback installed for $KVER" \
 	bash -c "chroot $R dkms status pvback | grep -q ', $KVER, x86_64: installed'" || true
-vm=$(modinfo -F vermagic "$K/pvblkback.ko" 2>&1 | awk '{ print $1 }')/$(modinfo -F vermagic "$K/pvnetback.ko" 2>&1 | awk '{ print $1 }')
-tap_is "$vm" "$KVER/$KVER" "DKMS built pvblkback.ko and pvnetback.ko for $KVER in updates/dkms" || true
+BK=$(ko pvblkback) NK=$(ko pvnetback)
+tap_diag "DKMS's modules: $(find "$K" -maxdepth 1 -type f -printf '%f ' 2>&1)"
+vm=$(modinfo -F vermagic "${BK:-none}" 2>&1 | awk '{ print $1 }')/$(modinfo -F vermagic "${NK:-none}" 2>&1 | awk '{ print $1 }') || true
+tap_is "$vm" "$KVER/$KVER" "DKMS built pvblkback and pvnetback for $KVER in updates/dkms" || true
 
 for m in pvblkback pvnetback xen_blkback xen_netback; do
 	if mod_loaded $m; then rmmod $m; fi
 done
 tap_run "insmod the DKMS-built pvblkback and pvnetback" \
-	bash -c "insmod $K/pvblkback.ko && insmod $K/pvnetback.ko" || true
+	bash -c "insmod $BK && insmod $NK" || true
 tap_run "the loaded modules are the DKMS build (GNU build IDs)" \
-	bash -c "$(declare -f build_id_matches); build_id_matches pvblkback $K/pvblkback.ko && build_id_matches pvnetback $K/pvnetback.ko" || true
+	bash -c "$(declare -f build_id_matches); build_id_matches pvblkback $BK && build_id_matches pvnetback $NK" || true
 
 cfg=$(guest_cfg $G --disk "$(region_spec xvda $START $SIZE)" --vif "$(net_cfg_vif "$MAC")")
 if guest_create $G "$cfg"; then

@@ -3,12 +3,13 @@
 # udev-hotplug: the hotplug path without xl's scripts, and module autoload.
 # pvback is installed the way `make install` does it (modules under updates/, modprobe.d alias,
 # udev rules); no backend module is loaded and udevd runs in dom0. A guest gets a disk and a NIC
-# written into xenstore the way a toolstack does it, without running their scripts (xl 4.17
-# always runs them itself): udev loads pvblkback and pvnetback by alias and runs pvback-region
-# and vif-bridge through pvback-udev, and the guest's disk and NIC work. Then xl creates a guest
-# with the same devices while udev runs: both run the scripts, the work is done once, no error.
-# Removing modprobe.d/pvback.conf gives both device types back to the in-tree backends. On the
-# way, pvnetback's parameters are checked at load time and through /sys/module.
+# written into xenstore the way a toolstack does it, without running their scripts (xl, 4.17
+# and 4.20 alike, always runs them itself): udev loads pvblkback and pvnetback by alias and
+# runs pvback-region and vif-bridge through pvback-udev, and the guest's disk and NIC work.
+# Then xl creates a guest with the same devices while udev runs: both run the scripts, the work
+# is done once, no error. Removing modprobe.d/pvback.conf gives both device types back to the
+# in-tree backends. On the way, pvnetback's parameters are checked at load time and through
+# /sys/module.
 set -euo pipefail
 # shellcheck source=tools/testing/selftests/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -70,10 +70,11 @@ tap_diag "the guest's xvda takes up to $ind segments a request"
 
 # fio with verification: 64 MiB of random writes of 4-256 KiB, 32 in flight, then read and
 # checked (multi-segment and indirect requests, as this kernel's blkfront makes them).
-tap_run_diag "fio: 64 MiB random writes of 4-256 KiB, 32 in flight, verified" \
-	guest_run -t 900 $G fio --name=mixed --filename=/dev/xvda --direct=1 --ioengine=libaio \
-	--rw=randwrite --bsrange=4k-256k --iodepth=32 --size=64m --offset=$((8 * M)) \
-	--verify=crc32c --verify_fatal=1 --randrepeat=1 --output-format=terse || true
+tap_run "fio: 64 MiB random writes of 4-256 KiB, 32 in flight, verified" \
+	guest_run -t 900 $G "fio --name=mixed --filename=/dev/xvda --direct=1 --ioengine=libaio" \
+	"--rw=randwrite --bsrange=4k-256k --iodepth=32 --size=64m --offset=$((8 * M))" \
+	"--verify=crc32c --verify_fatal=1 --randrepeat=1 >/tmp/fio.out 2>&1 ||" \
+	"{ tail -n 20 /tmp/fio.out; exit 1; }" || true
 offs=(0 $((Z - M)))
 seeds=(41 42)
 for i in 0 1; do

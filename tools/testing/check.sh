@@ -83,9 +83,9 @@ stage kunit "$top/tools/testing/kunit/run.sh"
 # The same suites in a kernel built from Debian 13's source (about 12 minutes once, cached).
 stage kunit-6.12 env KUNIT_KERNEL=6.12 "$top/tools/testing/kunit/run.sh"
 stage selftest env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh"
-# Debian 12's dom0: booting and the disk, overlap refusal, hotplug, the network, the hostile
-# guest, the packages through DKMS, and a guest with Debian 13's frontends.
-CORE="lab-smoke blk-basic blk-overlap blk-hotplug net-basic hostile dkms guest-mixed"
+# Debian 12's dom0: booting and the disk, overlap refusal, the network, the hostile guest,
+# the packages through DKMS, and a guest with Debian 13's frontends.
+CORE="lab-smoke blk-basic blk-overlap net-basic hostile dkms guest-mixed"
 stage selftest-bookworm env PVTEST_DIST=bookworm "$top/tools/testing/lab/selftest.sh" "$CORE"
 if [ "$all" = 1 ]; then
 	rest=()

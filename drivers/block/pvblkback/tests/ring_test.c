@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "../../../xen/pvback/pvback_compat.h"
 #include "../io.h"
 #include "../ring.h"
 #include "wire.h"
@@ -48,7 +49,7 @@ struct fake {
 	struct pvblk_pending *held[MAX_HELD];
 	unsigned int nr_held;
 	int io_error;			/* complete with this */
-	struct block_device *bdev;	/* real I/O when set */
+	struct pvback_bdev disk;	/* real I/O when disk.bdev is set */
 	u32 rsp_seen;			/* frontend's response consumer */
 };
 
@@ -230,8 +231,8 @@ static void fake_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct fake *f = ring_fake(ring);
 
-	if (f->bdev) {
-		pvblk_io_submit(f->bdev, p);
+	if (f->disk.bdev) {
+		pvblk_io_submit(f->disk.bdev, p);
 		return;
 	}
 	/* The engine validated the request: it must lie on the disk. */
@@ -327,8 +328,7 @@ static void fake_exit(struct kunit *test)
 
 	if (!f)
 		return;
-	if (f->bdev)
-		blkdev_put(f->bdev, FMODE_READ | FMODE_WRITE);
+	pvback_bdev_close(&f->disk);
 	if (f->ring.pool) {
 		/* Every bounce page is back once nothing is in flight. */
 		if (!f->ring.inflight) {
@@ -1740,7 +1740,7 @@ static void copy_io_error_not_copied(struct kunit *test)
 	fe_push(f, BLKIF_OP_READ, 1, 2, 0, &s, 1);
 	KUNIT_EXPECT_EQ(test, process(f), 1U);
 	expect_rsp(test, f, 2, BLKIF_RSP_ERROR);
-	KUNIT_EXPECT_EQ(test, memchr_inv(g, 0, PAGE_SIZE), NULL);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(g, 0, PAGE_SIZE), NULL);
 	KUNIT_EXPECT_EQ(test, f->atomic_copies, 0);
 	KUNIT_EXPECT_EQ(test, stat(f, PVBLK_ST_IO_ERR), 1ULL);
 }
@@ -1922,15 +1922,12 @@ static void process_io(struct kunit *test, struct fake *f)
 static struct fake *ramdisk_setup(struct kunit *test)
 {
 	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
-	struct block_device *bdev;
+	int err;
 
-	bdev = blkdev_get_by_dev(MKDEV(RAMDISK_MAJOR, 0),
-				 FMODE_READ | FMODE_WRITE, NULL);
-	if (IS_ERR(bdev))
-		kunit_skip(test, "no /dev/ram0 (CONFIG_BLK_DEV_RAM): %ld",
-			   PTR_ERR(bdev));
-	f->bdev = bdev;
-	KUNIT_ASSERT_GE(test, bdev_nr_sectors(bdev), 4096ULL);
+	err = pvback_bdev_open(&f->disk, MKDEV(RAMDISK_MAJOR, 0), true);
+	if (err)
+		kunit_skip(test, "no /dev/ram0 (CONFIG_BLK_DEV_RAM): %d", err);
+	KUNIT_ASSERT_GE(test, bdev_nr_sectors(f->disk.bdev), 4096ULL);
 	/* Region: 2048 sectors at sector 1024 of the RAM disk. */
 	f->lim.region.start = 1024;
 	f->lim.region.nr_sectors = 2048;
@@ -1967,7 +1964,7 @@ static void ramdisk_round_trip(struct kunit *test)
 
 	/* Read back through the device's whole-disk view, 8 sectors a page. */
 	whole.region.start = 0;
-	whole.region.nr_sectors = bdev_nr_sectors(f->bdev);
+	whole.region.nr_sectors = bdev_nr_sectors(f->disk.bdev);
 	f->ring.lim = &whole;
 	for (i = 0; i < DIV_ROUND_UP(sectors, 8); i++)
 		r[i] = (struct fe_seg){ 11 + i % 5, 0, 7 };

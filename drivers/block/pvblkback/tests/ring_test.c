@@ -49,7 +49,7 @@ struct fake {
 	struct pvblk_pending *held[MAX_HELD];
 	unsigned int nr_held;
 	int io_error;			/* complete with this */
-	struct pvback_bdev disk;	/* real I/O when disk.bdev is set */
+	struct pvback_bdev ram;	/* real I/O when ram.bdev is set */
 	u32 rsp_seen;			/* frontend's response consumer */
 };
 
@@ -231,8 +231,8 @@ static void fake_submit(struct pvblk_ring *ring, struct pvblk_pending *p)
 {
 	struct fake *f = ring_fake(ring);
 
-	if (f->disk.bdev) {
-		pvblk_io_submit(f->disk.bdev, p);
+	if (f->ram.bdev) {
+		pvblk_io_submit(f->ram.bdev, p);
 		return;
 	}
 	/* The engine validated the request: it must lie on the disk. */
@@ -328,7 +328,7 @@ static void fake_exit(struct kunit *test)
 
 	if (!f)
 		return;
-	pvback_bdev_close(&f->disk);
+	pvback_bdev_close(&f->ram);
 	if (f->ring.pool) {
 		/* Every bounce page is back once nothing is in flight. */
 		if (!f->ring.inflight) {
@@ -1924,10 +1924,10 @@ static struct fake *ramdisk_setup(struct kunit *test)
 	struct fake *f = fake_setup(test, PVBLK_ABI_NATIVE);
 	int err;
 
-	err = pvback_bdev_open(&f->disk, MKDEV(RAMDISK_MAJOR, 0), true);
+	err = pvback_bdev_open(&f->ram, MKDEV(RAMDISK_MAJOR, 0), true);
 	if (err)
 		kunit_skip(test, "no /dev/ram0 (CONFIG_BLK_DEV_RAM): %d", err);
-	KUNIT_ASSERT_GE(test, bdev_nr_sectors(f->disk.bdev), 4096ULL);
+	KUNIT_ASSERT_GE(test, bdev_nr_sectors(f->ram.bdev), 4096ULL);
 	/* Region: 2048 sectors at sector 1024 of the RAM disk. */
 	f->lim.region.start = 1024;
 	f->lim.region.nr_sectors = 2048;
@@ -1964,7 +1964,7 @@ static void ramdisk_round_trip(struct kunit *test)
 
 	/* Read back through the device's whole-disk view, 8 sectors a page. */
 	whole.region.start = 0;
-	whole.region.nr_sectors = bdev_nr_sectors(f->disk.bdev);
+	whole.region.nr_sectors = bdev_nr_sectors(f->ram.bdev);
 	f->ring.lim = &whole;
 	for (i = 0; i < DIV_ROUND_UP(sectors, 8); i++)
 		r[i] = (struct fe_seg){ 11 + i % 5, 0, 7 };

@@ -189,6 +189,8 @@ debian_root() {
 		mv "$tmp" "$final"
 		ln -sfn "$(basename "$final")" "$cur.new" && mv -T "$cur.new" "$cur"
 		debian_say "$final ready"
+		# The root of earlier versions, for the build only (now this one).
+		rm -rf --one-file-system "$CACHE/kbuild"
 	) 9>"$dir/.$suite.lock" || exit 1
 	readlink -f "$dir/$suite"
 }

@@ -129,7 +129,11 @@ find "$outdir" -mindepth 1 -maxdepth 1 -name 'run-*' -printf '%T@ %p\n' |
 	rm -rf "$d"
 done
 keep_rundir=1
+kit_building=
 cleanup() {
+	if [ -n "$kit_building" ] && [ "${KUNIT_KEEP_BUILD:-0}" != 1 ]; then
+		rm -rf "$kit_building" "$kit.tmp"
+	fi
 	if [ "$keep_rundir" = 0 ]; then
 		rm -rf "$rundir"
 	else
@@ -246,6 +250,8 @@ build_kit() {
 	b=$kroot/build-$key
 	log=$rundir/kernel-build.log
 	rm -rf "$b" "$kit.tmp"
+	# A failed build's tree (1-2 GB) goes on exit; its log stays in the run's directory.
+	kit_building=$b
 	mkdir -p "$b"
 	say "no kit $key in $kroot: building the test kernel (~12 min on 2 cores)"
 	say "  extracting $tarball"
@@ -270,6 +276,7 @@ build_kit() {
 	say "  kernel built in $(elapsed "$t0") s; assembling the kit"
 	assemble_kit "$bsrc" "$kit.tmp" "$(elapsed "$t0")" "$log"
 	mv "$kit.tmp" "$kit"
+	kit_building=
 	if [ "${KUNIT_KEEP_BUILD:-0}" = 1 ]; then
 		say "  kept the build tree $bsrc"
 	else

@@ -236,12 +236,22 @@ build_base() {
 	rm -rf "$tmp/k"
 	for p in "${!VER[@]}"; do echo "$p=${VER[$p]}"; done | LC_ALL=C sort >"$tmp/versions"
 	echo "$KABI" >"$tmp/kabi"
+	echo "$DIST" >"$tmp/dist"
 	rm -rf "$LABC"
 	mv "$tmp" "$LABC"
+	# The entries of this release for other versions are of no use now (those made before
+	# entries said their release were Debian 12's).
+	for p in "$CACHE"/lab/*/versions; do
+		p=${p%/versions}
+		[ "$p" != "$LABC" ] || continue
+		if [ "$(cat "$p/dist" 2>/dev/null || echo bookworm)" = "$DIST" ]; then rm -rf "$p"; fi
+	done
 }
 
 exec 9>"$CACHE/lab/.lock"
 flock 9
+# What builds killed or failed left behind (nobody else builds while we hold the lock).
+rm -rf "$CACHE"/lab/.tmp.*
 if [ -n "${PVBACK_LAB_REBUILD:-}" ] || [ ! -f "$LABC/versions" ]; then
 	[ -n "$SYSROOT" ] || fetch_debs
 	build_base

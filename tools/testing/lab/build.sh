@@ -239,12 +239,15 @@ build_base() {
 	echo "$DIST" >"$tmp/dist"
 	rm -rf "$LABC"
 	mv "$tmp" "$LABC"
-	# The entries of this release for other versions are of no use now (those made before
-	# entries said their release were Debian 12's).
+	# The entries of this release for other versions are of no use now (entries made before
+	# they said their release are told apart by their kernel: 6.1 is Debian 12's).
+	local d
 	for p in "$CACHE"/lab/*/versions; do
 		p=${p%/versions}
 		[ "$p" != "$LABC" ] || continue
-		if [ "$(cat "$p/dist" 2>/dev/null || echo bookworm)" = "$DIST" ]; then rm -rf "$p"; fi
+		d=$(cat "$p/dist" 2>/dev/null) ||
+			case $(cat "$p/kabi" 2>/dev/null) in 6.1.*) d=bookworm ;; *) d=trixie ;; esac
+		if [ "$d" = "$DIST" ]; then rm -rf "$p"; fi
 	done
 }
 

@@ -7,6 +7,9 @@
 #   debian_aptconf FILE         the host's apt options that reaching the mirror may need
 #   debian_apt SUITE CMD ARG... apt-get/apt-cache with a private configuration for SUITE
 #   debian_root SUITE           the lab's Debian root of SUITE (debootstrapped once, cached)
+#   debian_headers ROOT         the newest linux-headers-*-amd64 directory name in ROOT
+#   debian_make_modules ROOT TOP NAME ARGS...
+#                               pvback's modules built in ROOT from a copy of TOP's sources
 #
 # Needs CACHE (the cache root) and a die function named debian_die or the default below.
 # shellcheck shell=bash
@@ -179,8 +182,7 @@ debian_root() {
 			rm -rf --one-file-system "$tmp"
 			debian_die "mmdebstrap $suite failed (log: $dir/.$suite.log)"
 		}
-		hdr=$(find "$tmp/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' |
-			sort -V | tail -n1)
+		hdr=$(debian_headers "$tmp")
 		[ -n "$hdr" ] || debian_die "the $suite root has no linux-headers-*-amd64"
 		rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/*
 		echo "$pkgs" >"$tmp/.pvback-pkgs"
@@ -193,4 +195,25 @@ debian_root() {
 		rm -rf --one-file-system "$CACHE/kbuild"
 	) 9>"$dir/.$suite.lock" || exit 1
 	readlink -f "$dir/$suite"
+}
+
+# debian_headers ROOT: the newest kernel headers directory of ROOT/usr/src, in version order
+# ("linux-headers-<ABI>"), nothing when there is none.
+debian_headers() {
+	find "$1/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' | sort -V |
+		tail -n1
+}
+
+# debian_make_modules ROOT TOP NAME MAKEARGS...: build pvback's modules inside ROOT against its
+# newest headers, from a copy of TOP's sources (no objects of other builds) in ROOT/src/NAME,
+# where the .ko files stay; make's output on stdout, its status returned.
+debian_make_modules() {
+	local root=$1 top=$2 name=$3 hdr
+	shift 3
+	hdr=$(debian_headers "$root")
+	[ -n "$hdr" ] || debian_die "no kernel headers in $root"
+	rm -rf "$root/src/$name" && mkdir -p "$root/src/$name"
+	(cd "$top" && find Kbuild drivers include \( -name Kbuild -o -name '*.[ch]' \) -print0 |
+		tar --null -T - -cf -) | tar -C "$root/src/$name" -xf -
+	chroot "$root" make -C "/usr/src/$hdr" M="/src/$name" CONFIG_KUNIT= "$@" modules 2>&1
 }

@@ -20,15 +20,8 @@ debian_die() {
 . "$top/tools/testing/debian.sh"
 
 root=$(debian_root "$SUITE")
-hdr=$(find "$root/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' | sort -V |
-	tail -n1)
-[ -n "$hdr" ] || debian_die "no kernel headers in $root"
-# Sources only: the host build's objects and .cmd files stay out.
-src=$root/src/pvback
-rm -rf "$src" && mkdir -p "$src"
-(cd "$top" && find Kbuild drivers include \( -name Kbuild -o -name '*.[ch]' \) -print0 |
-	tar --null -T - -cf -) | tar -C "$src" -xf -
-out=$(chroot "$root" make -C "/usr/src/$hdr" M=/src/pvback W=1 C=1 CONFIG_KUNIT= modules 2>&1) ||
+hdr=$(debian_headers "$root")
+out=$(debian_make_modules "$root" "$top" pvback W=1 C=1) ||
 	{ echo "$out"; debian_die "the build against $hdr failed"; }
 echo "$out" | grep -E '^  (CC|LD) \[M\]' | sed 's/^/  /'
 if echo "$out" | grep -E 'warning:|error:'; then

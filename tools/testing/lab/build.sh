@@ -37,6 +37,7 @@ if [ "$DIST" = bookworm ]; then
 		udev libsystemd-shared)
 else
 	SYSROOT=$(lab_sysroot)
+	LAB_SYSROOT=$SYSROOT
 	# Only the packages whose files the image carries whole; libraries follow the binaries.
 	XEN_PKGS=("xen-hypervisor-$XEN_SERIES-amd64" "xen-utils-$XEN_SERIES" xen-utils-common
 		xenstore-utils udev)
@@ -280,7 +281,7 @@ sys_ldd() {
 		chroot "$SYSROOT" ldd "$rel"
 		;;
 	*)
-		# A file of our own (fio): looked at from inside the root.
+		# A file elsewhere (the stage's copy of a Xen tool): looked at from inside the root.
 		rel=/tmp/pvback-ldd.$$
 		cp "$f" "$SYSROOT$rel"
 		chroot "$SYSROOT" ldd "$rel"
@@ -302,7 +303,7 @@ add_libs() {
 	if grep -q 'not found' <<<"$out"; then lab_die "ldd $file: $out"; fi
 	while read -r lib; do
 		dest=${lib#"$XENROOT"}
-		[ -n "$SYSROOT" ] && lib=$(sys_path "$lib")
+		lib=$(sys_path "$lib")
 		[ -e "$stage$dest" ] || install -D -m 0755 "$lib" "$stage$dest"
 	done < <(awk '/=>/ { print $3; next } /^\t\// { print $1 }' <<<"$out")
 }
@@ -389,7 +390,7 @@ build_guest_base() {
 	new_root "$g"
 	add_host_cmd "$g" bash
 	for c in dd timeout; do add_host_cmd "$g" "$c"; done
-	add_bin "$g" "$FIO" /usr/bin/fio
+	install -D -m 0755 "$FIO" "$g/usr/bin/fio"
 	add_bin "$g" "$XENROOT/usr/bin/xenstore" /usr/bin/xenstore
 	for c in read write exists watch rm list ls chmod; do ln -s xenstore "$g/usr/bin/xenstore-$c"; done
 	cp -a "$LABC/guest-mods/lib/modules" "$g/usr/lib/"
@@ -428,7 +429,7 @@ build_dom0_base() {
 		add_host_cmd "$d" "$c"
 	done
 	for c in strace iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done
-	add_bin "$d" "$FIO" /usr/bin/fio
+	install -D -m 0755 "$FIO" "$d/usr/bin/fio"
 	add_busybox "$d"
 	for t in l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color d/dumb; do
 		for dir in /lib/terminfo /usr/share/terminfo; do
@@ -462,8 +463,7 @@ other_guest() {
 	if [ "$DIST" = bookworm ]; then odist=trixie; else odist=bookworm; fi
 	if [ "$odist" = trixie ]; then
 		k=$(debian_root trixie)
-		kabi=$(find "$k/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' |
-			sort -V | tail -n1)
+		kabi=$(debian_headers "$k")
 	else
 		kabi=$("$TOP/tools/testing/kheaders.sh")
 	fi

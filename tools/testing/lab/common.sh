@@ -27,8 +27,8 @@ bookworm | trixie) ;;
 *) lab_die "PVTEST_DIST=$DIST: the lab boots bookworm (Debian 12) or trixie (Debian 13)" ;;
 esac
 
-# The Debian 13 root (tools/testing/debian.sh): built on first use.
-lab_sysroot() { debian_root "$DIST"; }
+# The Debian 13 root (tools/testing/debian.sh): built on first use; LAB_SYSROOT once known.
+lab_sysroot() { echo "${LAB_SYSROOT:-$(debian_root "$DIST")}"; }
 
 # lab_sys CMD...: run CMD on the lab's release: on the host for bookworm, in its root otherwise.
 lab_sys() {
@@ -47,8 +47,7 @@ lab_kheaders() {
 		h=$("$TOP/tools/testing/kheaders.sh")
 		[ -n "$h" ] || lab_die "no /usr/src/linux-headers-6.1.*-amd64: run 'make deps'"
 	else
-		h=$(find "$(lab_sysroot)/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' |
-			sort -V | tail -n1)
+		h=$(debian_headers "$(lab_sysroot)")
 		[ -n "$h" ] || lab_die "no kernel headers in the $DIST root"
 	fi
 	echo "$h"
@@ -58,18 +57,11 @@ lab_kheaders() {
 # boots the kernel of the same headers), output into LOG. For Debian 13, inside its root (its
 # compiler; the host's is too old for those headers' tools), from a copy of the sources.
 lab_make_modules() {
-	local h src
-	h=$(lab_kheaders)
 	if [ "$DIST" = bookworm ]; then
-		make -C "$TOP" KDIR="/usr/src/$h" modules >"$1" 2>&1
-		return
+		make -C "$TOP" KDIR="/usr/src/$(lab_kheaders)" modules >"$1" 2>&1
+	else
+		debian_make_modules "$(lab_sysroot)" "$TOP" pvback-lab >"$1"
 	fi
-	src=$(lab_ko_dir)
-	rm -rf "$src" && mkdir -p "$src"
-	(cd "$TOP" && find Kbuild drivers include \( -name Kbuild -o -name '*.[ch]' \) -print0 |
-		tar --null -T - -cf -) | tar -C "$src" -xf -
-	chroot "$(lab_sysroot)" make -C "/usr/src/$h" M=/src/pvback-lab CONFIG_KUNIT= modules \
-		>"$1" 2>&1
 }
 
 # Where lab_make_modules leaves the .ko files.

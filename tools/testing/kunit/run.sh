@@ -35,9 +35,16 @@ kroot=$cache/kunit
 fragment=$here/kunit.config
 kernel=${KUNIT_KERNEL:-6.1}
 srcpkg=linux-source-$kernel
+# What differs between the two kernels, in one place:
+#   tarball  the source: the host's package (6.1) or fetched from Debian 13 (6.12, below)
+#   drop     fragment lines the kernel no longer lets us change (6.12 always builds x86
+#            microcode loading, since 6.6)
+#   header   our KTAP header for all suites: 6.1 prints a module's suites without one,
+#            6.12 prints one per module itself
+drop=()
 case $kernel in
-6.1) tarball=/usr/src/$srcpkg.tar.xz ;;
-6.12) tarball=$kroot/src/$srcpkg.tar.xz ;;
+6.1) tarball=/usr/src/$srcpkg.tar.xz header=1 ;;
+6.12) tarball=$kroot/src/$srcpkg.tar.xz header=0 drop=(-e '^# CONFIG_MICROCODE is not set$') ;;
 *) echo "kunit: error: KUNIT_KERNEL=$kernel: 6.1 or 6.12" >&2; exit 2 ;;
 esac
 qboot=/usr/share/qemu/qboot.rom
@@ -111,12 +118,7 @@ stamp=$(date +%Y%m%d-%H%M%S)
 rundir=$outdir/run-$stamp-$$
 mkdir -p "$rundir"
 
-# The fragment as this kernel takes it: lines a newer kernel no longer lets us change go.
-drop=()
-case $kernel in
-# x86 microcode loading is always built in since 6.6 (no CONFIG_MICROCODE prompt).
-6.12) drop=(-e '^# CONFIG_MICROCODE is not set$') ;;
-esac
+# The fragment as this kernel takes it.
 if [ ${#drop[@]} -gt 0 ]; then
 	grep -v "${drop[@]}" "$fragment" >"$rundir/kunit.config"
 else
@@ -485,9 +487,7 @@ mkdir -p "$ird"
 	k() { echo "$*" >/dev/kmsg; }
 	k "pvback-kunit: start"
 	EOF
-	# 6.1 prints a module's suites without a KTAP header: we give one for all of them.
-	# 6.12 prints one per module itself.
-	if [ "$kernel" = 6.1 ]; then
+	if [ "$header" = 1 ]; then
 		echo 'k "KTAP version 1"'
 		echo "k \"1..$nsuites\""
 	fi

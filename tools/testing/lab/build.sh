@@ -344,11 +344,15 @@ new_root() {
 	printf 'root:x:0:\n' >"$s/etc/group"
 }
 
-# busybox fills in every command not otherwise present.
+# busybox fills in every command not otherwise present, except brctl: Debian's busybox
+# has no "brctl show", which Xen's vif-bridge runs when it finds a brctl (offline, when
+# the vif's bridge key is gone); without one it uses iproute2, as a Debian dom0 without
+# bridge-utils does.
 add_busybox() {
 	local s=$1 a
 	install -D -m 0755 /bin/busybox "$s/usr/bin/busybox"
 	for a in $(/bin/busybox --list); do
+		[ "$a" != brctl ] || continue
 		[ -e "$s/usr/bin/$a" ] || [ -e "$s/usr/sbin/$a" ] || ln -s busybox "$s/usr/bin/$a"
 	done
 }

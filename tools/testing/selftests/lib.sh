@@ -481,7 +481,16 @@ guest_run() {
 		echo "guest_run: no guest $name" >&2
 		return 125
 	}
-	PVTEST_RUN=$PVTEST_RUN pvxs run -t "$tmo" "$d" "$*"
+	PVTEST_RUN=$PVTEST_RUN pvxs run -t "$tmo" "$d" "$*" || {
+		local rc=$?
+		# No answer: what the guest last said (its agent, its kernel) tells a hung
+		# command from an agent that never got it.
+		[ "$rc" -ne 124 ] || {
+			echo "--- the end of $name's console:"
+			tail -n 12 "$(guest_console_log "$name")" 2>/dev/null | tr -d '\r'
+		} >&2
+		return "$rc"
+	}
 }
 
 # guest_wait_dev NAME DEV [TIMEOUT]: wait in the guest until block device DEV exists

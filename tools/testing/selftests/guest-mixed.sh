@@ -15,7 +15,7 @@ S=$(to_bytes $START) Z=$(to_bytes $SIZE) M=$((1 << 20))
 MAC=$(net_mac 23 1)
 IP=$(guest_ip 23)
 LEN=$((16 << 20))
-OTHER=$PVTEST_LIB/guest/other/vmlinux.gz
+OTHER=$PVTEST_LIB/guest/other/vmlinux
 
 # shellcheck disable=SC1091 # PVTEST_GUEST_OTHER_* (build.sh)
 . /etc/pvtest/image.conf

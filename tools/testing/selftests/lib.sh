@@ -14,7 +14,7 @@
 PVTEST_LIB=${PVTEST_LIB:-/usr/lib/pvtest}
 PVTEST_RUN=${PVTEST_RUN:-/run/pvtest}
 PVTEST_SCENARIO=${PVTEST_SCENARIO:-$(basename "$0" .sh)}
-PVTEST_GUEST_KERNEL=${PVTEST_GUEST_KERNEL:-$PVTEST_LIB/guest/vmlinux.gz}
+PVTEST_GUEST_KERNEL=${PVTEST_GUEST_KERNEL:-$PVTEST_LIB/guest/vmlinux}
 PVTEST_GUEST_RAMDISK=${PVTEST_GUEST_RAMDISK:-$PVTEST_LIB/guest/initrd}
 # The emulated server's big disk (500 GiB, sparse, zero at boot).
 PVTEST_DISK=${PVTEST_DISK:-/dev/sda}

@@ -12,8 +12,12 @@
 # and pvback-utils' dependencies (xen-utils-common, libxenstore4); no recommends, no kernel
 # image, no docs, man pages, locales or apt lists. The mirror is the host's, the suite the
 # lab's (tools/testing/debian.sh: SUITE, SUITE-updates and SUITE-security, component main).
-# The key is a hash of this script, the KABI and the apt candidates of those packages; a
-# cached image is never modified: attach it read-only or with QEMU's snapshot=on.
+# For Debian 13 it is a copy of the lab's own Debian root (debian_root, which has all of
+# those and Xen's packages), less the kernel's modules and /boot: a second mmdebstrap would
+# cost 2-3 minutes of a cold run.
+# The key is a hash of this script, the KABI and the versions of those packages (apt's
+# candidates, or those of the Debian root); a cached image is never modified: attach it
+# read-only or with QEMU's snapshot=on.
 #
 # Needs root (mmdebstrap --mode=root), mmdebstrap and e2fsprogs (mke2fs -d).
 # Environment: PVBACK_LAB_REBUILD=1 builds the image again.
@@ -49,7 +53,19 @@ candidates() {
 }
 
 declare -A VER
-while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
+SRCROOT=
+if [ "$SUITE" != bookworm ]; then
+	SRCROOT=$(debian_root "$SUITE") || lab_die "no Debian $SUITE root (tools/testing/debian.sh)"
+	# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
+	while read -r p v; do VER[$p]=$v; done < <(chroot "$SRCROOT" dpkg-query -W \
+		-f='${db:Status-Abbrev} ${Package} ${Version}\n' "${PKGS[@]}" 2>/dev/null |
+		awk '$1 == "ii" { print $2, $3 }')
+	for p in "${PKGS[@]}"; do
+		[ -n "${VER[$p]:-}" ] ||
+			lab_die "the Debian $SUITE root $SRCROOT lacks $p (debian_root_pkgs in tools/testing/debian.sh)"
+	done
+fi
+[ -n "$SRCROOT" ] || while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
 missing=()
 for p in "${PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -96,10 +112,6 @@ for d in "$CACHE"/lab/.dkmsroot-tmp.*; do
 	[ -d "$d" ] && scrub "$d"
 done
 
-mapfile -t MIRRORS < <(debian_sources "$SUITE")
-[ ${#MIRRORS[@]} -gt 0 ] ||
-	lab_die "no Debian $SUITE mirror (component main) in /etc/apt/sources.list or /etc/apt/sources.list.d/"
-
 TMPD=$(mktemp -d "$CACHE/lab/.dkmsroot-tmp.XXXXXX")
 trap 'scrub "$TMPD"' EXIT
 # The tree lives in a tmpfs of its own (about 450 MiB of memory for a minute): unpacking is
@@ -109,43 +121,62 @@ ROOT=$TMPD/root
 mkdir "$ROOT"
 mount -t tmpfs -o size=3G,mode=0755 dkmsroot "$ROOT" || lab_die "cannot mount a tmpfs on $ROOT"
 
-# mmdebstrap's apt does not read the host's apt.conf.d: hand it what reaching the mirror
-# may take (proxies; no Valid-Until check, for snapshot mirrors).
-debian_aptconf "$TMPD/host-apt.conf"
-
-lab_log "dkmsroot: building $IMG (mmdebstrap $SUITE minbase, ${PKGS[*]})"
-for m in "${MIRRORS[@]}"; do lab_log "dkmsroot: source: $m"; done
-mmstarted=$(lab_now)
-# The _apt sandbox user cannot reach a cache under /root: apt runs as root. The dpkg path
-# excludes keep docs, man pages and locales out while installing (faster than deleting them);
-# they are taken out of the image's dpkg configuration again below, so that the scenario's
-# dpkg -i installs our packages whole.
-mm=(mmdebstrap --mode=root --variant=minbase --format=directory
-	--include="$(
-		IFS=,
-		echo "${PKGS[*]}"
-	)"
-	--aptopt='APT::Install-Recommends "false"'
-	--aptopt='APT::Install-Suggests "false"'
-	--aptopt='APT::Sandbox::User "root"'
-	--aptopt='Acquire::Languages "none"'
-	--aptopt="$TMPD/host-apt.conf"
-	--dpkgopt='path-exclude=/usr/share/doc/*'
-	--dpkgopt='path-exclude=/usr/share/man/*'
-	--dpkgopt='path-exclude=/usr/share/info/*'
-	--dpkgopt='path-exclude=/usr/share/locale/*'
-	--dpkgopt='path-exclude=/usr/share/lintian/*'
-	--dpkgopt='force-unsafe-io'
-	"$SUITE" "$ROOT" "${MIRRORS[@]}")
-if ! "${mm[@]}" >"$TMPD/mmdebstrap.log" 2>&1; then
-	tail -n 40 "$TMPD/mmdebstrap.log" >&2
-	if grep -E '^E: ' "$TMPD/mmdebstrap.log" | grep -q "linux-headers-$KABI"; then
-		lab_log "the mirror may have moved on to a new kernel ABI: 'apt-get update &&" \
-			"apt-get install linux-headers-amd64', then rebuild the modules and the lab"
+# mmdebstrap_root: PKGS into ROOT from the host's mirror.
+mmdebstrap_root() {
+	local m mm
+	mapfile -t MIRRORS < <(debian_sources "$SUITE")
+	[ ${#MIRRORS[@]} -gt 0 ] ||
+		lab_die "no Debian $SUITE mirror (component main) in /etc/apt/sources.list or /etc/apt/sources.list.d/"
+	# mmdebstrap's apt does not read the host's apt.conf.d: hand it what reaching the mirror
+	# may take (proxies; no Valid-Until check, for snapshot mirrors).
+	debian_aptconf "$TMPD/host-apt.conf"
+	lab_log "dkmsroot: building $IMG (mmdebstrap $SUITE minbase, ${PKGS[*]})"
+	for m in "${MIRRORS[@]}"; do lab_log "dkmsroot: source: $m"; done
+	# The _apt sandbox user cannot reach a cache under /root: apt runs as root. The dpkg path
+	# excludes keep docs, man pages and locales out while installing (faster than deleting
+	# them); they are taken out of the image's dpkg configuration again below, so that the
+	# scenario's dpkg -i installs our packages whole.
+	mm=(mmdebstrap --mode=root --variant=minbase --format=directory
+		--include="$(
+			IFS=,
+			echo "${PKGS[*]}"
+		)"
+		--aptopt='APT::Install-Recommends "false"'
+		--aptopt='APT::Install-Suggests "false"'
+		--aptopt='APT::Sandbox::User "root"'
+		--aptopt='Acquire::Languages "none"'
+		--aptopt="$TMPD/host-apt.conf"
+		--dpkgopt='path-exclude=/usr/share/doc/*'
+		--dpkgopt='path-exclude=/usr/share/man/*'
+		--dpkgopt='path-exclude=/usr/share/info/*'
+		--dpkgopt='path-exclude=/usr/share/locale/*'
+		--dpkgopt='path-exclude=/usr/share/lintian/*'
+		--dpkgopt='force-unsafe-io'
+		"$SUITE" "$ROOT" "${MIRRORS[@]}")
+	if ! "${mm[@]}" >"$TMPD/mmdebstrap.log" 2>&1; then
+		tail -n 40 "$TMPD/mmdebstrap.log" >&2
+		if grep -E '^E: ' "$TMPD/mmdebstrap.log" | grep -q "linux-headers-$KABI"; then
+			lab_log "the mirror may have moved on to a new kernel ABI: 'apt-get update &&" \
+				"apt-get install linux-headers-amd64', then rebuild the modules and the lab"
+		fi
+		lab_die "mmdebstrap failed (the lines above are the end of its log)"
 	fi
-	lab_die "mmdebstrap failed (the lines above are the end of its log)"
+}
+
+mmstarted=$(lab_now)
+if [ -n "$SRCROOT" ]; then
+	lab_log "dkmsroot: building $IMG (a copy of $SRCROOT)"
+	# Not what DKMS needs: the kernel's modules and image, the hypervisor, the lab's own
+	# module builds (src/), apt's lists.
+	tar -C "$SRCROOT" --exclude=./boot --exclude='./usr/lib/modules/*/kernel' \
+		--exclude='./lib/modules/*/kernel' --exclude=./src --exclude='./usr/lib/xen-*/boot' \
+		--exclude=./.pvback-pkgs --exclude='./var/lib/apt/lists/*' -cf - . |
+		tar -C "$ROOT" -xpf - || lab_die "cannot copy $SRCROOT"
+	lab_log "dkmsroot: copied in $(lab_since "$mmstarted") s"
+else
+	mmdebstrap_root
+	lab_log "dkmsroot: mmdebstrap took $(lab_since "$mmstarted") s"
 fi
-lab_log "dkmsroot: mmdebstrap took $(lab_since "$mmstarted") s"
 
 # What the scenario relies on.
 [ -e "$ROOT/lib/modules/$KABI/build/include" ] || lab_die "no headers for $KABI in the root"
@@ -153,7 +184,8 @@ lab_log "dkmsroot: mmdebstrap took $(lab_since "$mmstarted") s"
 # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 chroot "$ROOT" dpkg-query -W -f='${Version}\n' "linux-headers-$KABI" >/dev/null ||
 	lab_die "linux-headers-$KABI is not installed in the root"
-for f in "$ROOT"/boot/vmlinuz-* "$ROOT/lib/systemd/systemd"; do
+# (A copy of the lab's root has systemd, which udev pulls in there.)
+[ -n "$SRCROOT" ] || for f in "$ROOT"/boot/vmlinuz-* "$ROOT/lib/systemd/systemd"; do
 	[ -e "$f" ] && lab_log "dkmsroot: warning: ${f#"$ROOT"} got into the root"
 done
 

@@ -134,7 +134,9 @@ debian_apt() {
 				debian_die "apt-get update of $suite failed"
 		fi
 	) 8>"$d/.lock" || exit 1
-	"$cmd" "${opts[@]}" -o "Dir::Etc::main=$d/parts/host.conf" "$@"
+	# Under the same lock: two runs at once (make kunit beside make selftest) share apt's
+	# cache files.
+	flock "$d/.lock" "$cmd" "${opts[@]}" -o "Dir::Etc::main=$d/parts/host.conf" "$@"
 }
 
 # The packages of the lab's Debian root of SUITE: the dom0 kernel and its headers (the

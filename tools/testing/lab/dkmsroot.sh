@@ -44,16 +44,15 @@ KABI=${kheaders#linux-headers-}
 
 PKGS=(dkms make gcc kmod "linux-headers-$KABI" xen-utils-common libxenstore4)
 
-# Candidate versions of all packages in one apt-cache call (as build.sh does).
-# For Debian 13, apt's private configuration of tools/testing/debian.sh.
+# Versions of PKGS, VER[package]: those installed in the Debian 13 root it is copied from;
+# for Debian 12 the host apt's candidates, in one apt-cache call (as build.sh does).
+declare -A VER
+SRCROOT=
 candidates() {
-	if [ "$SUITE" = bookworm ]; then apt-cache policy "$@"; else debian_apt "$SUITE" apt-cache policy "$@"; fi 2>/dev/null | awk '
+	apt-cache policy "$@" 2>/dev/null | awk '
 		/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
 		/^  Candidate:/ && $2 != "(none)" { print p, $2 }'
 }
-
-declare -A VER
-SRCROOT=
 if [ "$SUITE" != bookworm ]; then
 	SRCROOT=$(debian_root "$SUITE") || lab_die "no Debian $SUITE root (tools/testing/debian.sh)"
 	# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
@@ -64,20 +63,21 @@ if [ "$SUITE" != bookworm ]; then
 		[ -n "${VER[$p]:-}" ] ||
 			lab_die "the Debian $SUITE root $SRCROOT lacks $p (debian_root_pkgs in tools/testing/debian.sh)"
 	done
-fi
-[ -n "$SRCROOT" ] || while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
-missing=()
-for p in "${PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-	lab_log "apt-get update (no candidate for ${missing[*]})"
-	[ "$SUITE" = bookworm ] && { apt-get update -qq >&2 || true; }
+else
 	while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
-	for p in "${PKGS[@]}"; do
-		[ -n "${VER[$p]:-}" ] && continue
-		# The usual cause, as in build.sh: the mirror moved on to a new kernel ABI.
-		lab_die "package $p not found in apt; if it is linux-headers-$KABI, the mirror moved on:" \
-			"'apt-get update && apt-get install linux-headers-amd64' and rebuild the modules"
-	done
+	missing=()
+	for p in "${PKGS[@]}"; do [ -n "${VER[$p]:-}" ] || missing+=("$p"); done
+	if [ ${#missing[@]} -gt 0 ]; then
+		lab_log "apt-get update (no candidate for ${missing[*]})"
+		apt-get update -qq >&2 || true
+		while read -r p v; do VER[$p]=$v; done < <(candidates "${PKGS[@]}")
+		for p in "${PKGS[@]}"; do
+			[ -n "${VER[$p]:-}" ] && continue
+			# The usual cause, as in build.sh: the mirror moved on to a new kernel ABI.
+			lab_die "package $p not found in apt; if it is linux-headers-$KABI, the mirror moved on:" \
+				"'apt-get update && apt-get install linux-headers-amd64' and rebuild the modules"
+		done
+	fi
 fi
 
 key=$( {

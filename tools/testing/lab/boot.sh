@@ -11,7 +11,8 @@
 #
 # --stream: what of the console goes to stdout while running (the log always gets everything).
 # Shell mode is interactive (serial console on the terminal, ctrl-a x quits).
-# Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT and
+# Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT,
+# PVTEST_GUEST_TYPE (tools/testing/selftests/lib.sh) and
 # PVTEST_BENCH* (tools/testing/selftests/bench.sh) are passed to dom0 (PVTEST_BENCH_PERF also
 # adds build.sh's perf layer to it); PVTEST_QEMU_ARGS adds QEMU arguments (the NICs' netdevs
 # are "net0" and "net1" on hub 0, so "-netdev hubport,id=net2,hubid=0 ..." joins the same wire);
@@ -67,7 +68,7 @@ mkdir -p "$conf/etc/pvtest"
 	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT \
 		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS \
 		PVTEST_BENCH_WORKLOADS PVTEST_BENCH_BACKENDS PVTEST_BENCH_ALT PVTEST_BENCH_PERF \
-		PVTEST_LIFECYCLE_ROUNDS PVTEST_LIFECYCLE_DESTROYS PVTEST_HOTPLUG_ROUNDS PVTEST_XENSTORED_ARGS; do
+		PVTEST_LIFECYCLE_ROUNDS PVTEST_LIFECYCLE_DESTROYS PVTEST_HOTPLUG_ROUNDS PVTEST_XENSTORED_ARGS PVTEST_GUEST_TYPE; do
 		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$conf/etc/pvtest/run.conf"
@@ -104,7 +105,9 @@ serial=stdio
 # shellcheck disable=SC2206
 extra=(${PVTEST_QEMU_ARGS:-})
 # shellcheck disable=SC2054 # commas inside QEMU option values
-qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm -m "${PVTEST_QEMU_MEM:-6144}" -smp 2
+# +svm,+npt: AMD-V with nested paging, which Xen needs for HVM and PVH guests (Debian builds
+# it without shadow paging); PV guests and dom0 do not use them.
+qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m "${PVTEST_QEMU_MEM:-6144}" -smp 2
 	-nodefaults -no-user-config -display none -monitor none -no-reboot -serial "$serial"
 	-kernel "$(readlink -f "$IMG/xen.elf")" -append "$xen_args"
 	-initrd "$(mb "$(readlink -f "$IMG/vmlinuz")") $dom0_args,$(mb "$RUN/initrd.gz")"

@@ -25,7 +25,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Bump when the cached layout or its build steps change.
-SCHEMA=4
+SCHEMA=5
 XEN_SERIES=${DEBIAN_XEN[$DIST]}
 if [ "$DIST" = bookworm ]; then
 	SYSROOT=
@@ -47,11 +47,15 @@ fi
 # and a few block helpers for scenarios (loop, device-mapper, null_blk, brd).
 DOM0_MODS=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback
 	ahci sd_mod e1000 bridge loop dm-mod dm-flakey dm-delay null_blk brd
+	# the device model's taps for an HVM guest's emulated NICs
+	tun
 	# the dkms scenario mounts an ext4 root (6.1's ext4 wants crc32c; qemu64 has no SSE4.2)
 	# from a virtio disk
 	ext4 crc32c_generic virtio_pci virtio_blk)
-# Guests: the frontends; the grant-alloc and event channel devices for pvhostile's guests.
-GUEST_MODS=(xen-blkfront xen-netfront xen-gntalloc xen-evtchn)
+# Guests: the frontends; the grant-alloc and event channel devices for pvhostile's guests;
+# an HVM guest's emulated devices: the IDE disk and the NICs of the scenarios' models.
+GUEST_MODS=(xen-blkfront xen-netfront xen-gntalloc xen-evtchn
+	ata_piix sd_mod e1000 pcnet32 ne2k-pci)
 
 started=$(lab_now)
 mkdir -p "$CACHE/debs" "$CACHE/lab" "$OUT/images" "$OUT/build"
@@ -458,6 +462,27 @@ build_dom0_base() {
 	done
 	cp -a "$LABC/dom0-mods/lib/modules" "$d/usr/lib/"
 	install_kernel "$LABC/guest-vmlinux.gz" "$d/usr/lib/pvtest/guest/vmlinux"
+	# HVM guests: the device model (qemu-system-xen, where libxl looks for it), the firmware
+	# hvmloader gets from libxl (SeaBIOS), the ROMs of the emulated NICs (iPXE's; rtl8139 is
+	# the model of a vif without one), QEMU's option ROM for direct kernel boot, which takes
+	# the bzImage (the guests' kernel is dom0's), and the keymap "-vnc none" still reads.
+	# hvmloader itself comes with xen-utils.
+	add_bin "$d" "$(sys_path /usr/libexec/xen-qemu-system-i386)" /usr/libexec/xen-qemu-system-i386
+	# Each where its release keeps it (the ROMs: /usr/lib/ipxe/qemu in Debian 12,
+	# /usr/share/qemu in 13), as QEMU's firmware path has both.
+	local found
+	for f in seabios/bios-256k.bin qemu/linuxboot_dma.bin qemu/kvmvapic.bin qemu/keymaps/en-us \
+		{efi,pxe}-{e1000,pcnet,ne2k_pci,rtl8139}.rom; do
+		found=''
+		for dir in /usr/share /usr/share/qemu /usr/lib/ipxe/qemu; do
+			[ -e "$(sys_path "$dir/$f")" ] || continue
+			install -D -m 0644 "$(sys_path "$dir/$f")" "$d$dir/$f"
+			found=1
+			break
+		done
+		[ -n "$found" ] || lab_die "${f##*/} missing (qemu-system-xen, seabios, ipxe-qemu)"
+	done
+	install -D -m 0644 "$LABC/vmlinuz" "$d/usr/lib/pvtest/guest/vmlinuz"
 }
 
 if [ ! -f "$BASE/dom0.cpio.gz" ] || [ ! -f "$BASE/guest.cpio" ]; then

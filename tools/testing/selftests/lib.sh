@@ -16,6 +16,11 @@ PVTEST_RUN=${PVTEST_RUN:-/run/pvtest}
 PVTEST_SCENARIO=${PVTEST_SCENARIO:-$(basename "$0" .sh)}
 PVTEST_GUEST_KERNEL=${PVTEST_GUEST_KERNEL:-$PVTEST_LIB/guest/vmlinux}
 PVTEST_GUEST_RAMDISK=${PVTEST_GUEST_RAMDISK:-$PVTEST_LIB/guest/initrd}
+# The same kernel as a bzImage, for HVM guests (the device model boots it through SeaBIOS).
+PVTEST_GUEST_BZIMAGE=${PVTEST_GUEST_BZIMAGE:-$PVTEST_LIB/guest/vmlinuz}
+# The type of the guests guest_cfg writes unless told: pv, pvh or hvm (check-all runs the
+# scenarios that apply to every type with each; Documentation/lab.md).
+PVTEST_GUEST_TYPE=${PVTEST_GUEST_TYPE:-pv}
 # The emulated server's big disk (500 GiB, sparse, zero at boot).
 PVTEST_DISK=${PVTEST_DISK:-/dev/sda}
 # Default limit for one guest command, xl call or condition, in seconds.
@@ -381,13 +386,20 @@ vbd_driver_module() {
 
 # ---------------------------------------------------------------- guests
 
-# guest_cfg NAME [--memory MB] [--vcpus N] [--extra ARGS] [--disk SPEC]... [--vif SPEC]...
-# Writes an xl config for a lab guest and prints its path.
+# guest_cfg NAME [--type pv|pvh|hvm] [--memory MB] [--vcpus N] [--extra ARGS] [--disk SPEC]...
+#           [--vif SPEC]...
+# Writes an xl config for a lab guest and prints its path. The type defaults to
+# $PVTEST_GUEST_TYPE. An HVM guest boots the bzImage directly (no disk to boot from: its disks
+# are data disks), with no display; its console is hvc0 as for the others. Its disks are also
+# emulated IDE disks and its vifs also emulated NICs (e1000 unless "model=" says otherwise)
+# until its kernel unplugs them for the frontends ("xen_emul_unplug=never" in --extra keeps
+# them).
 guest_cfg() {
-	local name=$1 mem=192 vcpus=1 extra='' disks=() vifs=() f
+	local name=$1 type=$PVTEST_GUEST_TYPE mem=192 vcpus=1 extra='' disks=() vifs=() f
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--type) type=$2 ;;
 		--memory) mem=$2 ;;
 		--vcpus) vcpus=$2 ;;
 		--extra) extra=$2 ;;
@@ -403,10 +415,23 @@ guest_cfg() {
 	f=$PVTEST_RUN/vm/$name.cfg
 	{
 		echo "name = \"$name\""
-		echo 'type = "pv"'
+		echo "type = \"$type\""
 		echo "memory = $mem"
 		echo "vcpus = $vcpus"
-		echo "kernel = \"$PVTEST_GUEST_KERNEL\""
+		case $type in
+		pv | pvh) echo "kernel = \"$PVTEST_GUEST_KERNEL\"" ;;
+		hvm)
+			echo "kernel = \"$PVTEST_GUEST_BZIMAGE\""
+			echo 'device_model_version = "qemu-xen"'
+			echo 'vnc = 0'
+			echo 'sdl = 0'
+			echo 'vga = "none"'
+			;;
+		*)
+			echo "guest_cfg: unknown type $type" >&2
+			return 2
+			;;
+		esac
 		echo "ramdisk = \"$PVTEST_GUEST_RAMDISK\""
 		# rcu_cpu_stall_timeout, watchdog_thresh: as for dom0 (boot.sh), guests wake late at
 		# times under TCG.
@@ -451,6 +476,9 @@ guest_create() {
 	t1=$SECONDS
 	if [ "$rc" -ne 0 ]; then
 		tap_diag "xl create $name: rc=$rc after $((t1 - t0))s"$'\n'"$(cat "$PVTEST_XL_OUT")"
+		# An HVM guest's device model says why it did not start in its own log.
+		[ -s "/var/log/xen/qemu-dm-$name.log" ] &&
+			tap_diag "device model log of $name:"$'\n'"$(tail -n 20 "/var/log/xen/qemu-dm-$name.log")"
 		return "$rc"
 	fi
 	d=$(xl domid "$name" 2>/dev/null) || {

@@ -216,13 +216,13 @@ fi
 check "pvback-utils: control fields" common_fields "$utilsdeb" pvback-utils "$arch" admin
 t_utils_relations() {
 	local d err=
-	for d in xen-utils-common "libxenstore4 (>= 4.16.0)" "libc6 (>= 2.34)"; do
+	for d in xen-utils-common "libxenstore4 (>= 4.16.0)" "libc6 (>= 2.34)" dmsetup; do
 		err+=$(relation_has "$utilsdeb" Depends "$d")
 	done
 	err+=$(relation_has "$utilsdeb" Recommends pvback-dkms)
 	[ -z "$err" ] || { echo "$err"; return 1; }
 }
-check "pvback-utils: Depends xen-utils-common, libxenstore4, libc6; Recommends pvback-dkms" t_utils_relations
+check "pvback-utils: Depends xen-utils-common, libxenstore4, libc6, dmsetup; Recommends pvback-dkms" t_utils_relations
 
 t_utils_files() {
 	local f err='' want=(/usr/share/doc/pvback-utils/copyright /usr/share/doc/pvback-utils/changelog.gz)

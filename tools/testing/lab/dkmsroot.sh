@@ -9,8 +9,8 @@
 #
 # The root is mmdebstrap's minbase plus dkms, make, gcc, kmod, linux-headers-<KABI> (the ABI
 # of the lab's kernel, lab_kheaders in common.sh, as build.sh boots it)
-# and pvback-utils' dependencies (xen-utils-common, libxenstore4); no recommends, no kernel
-# image, no docs, man pages, locales or apt lists. The mirror is the host's, the suite the
+# and pvback-utils' dependencies (xen-utils-common, libxenstore4, dmsetup); no recommends, no
+# kernel image, no docs, man pages, locales or apt lists. The mirror is the host's, the suite the
 # lab's (tools/testing/debian.sh: SUITE, SUITE-updates and SUITE-security, component main).
 # For Debian 13 it is a copy of the lab's own Debian root (debian_root, which has all of
 # those and Xen's packages), less the kernel's modules and /boot: a second mmdebstrap would
@@ -42,7 +42,7 @@ done
 kheaders=$(lab_kheaders)
 KABI=${kheaders#linux-headers-}
 
-PKGS=(dkms make gcc kmod "linux-headers-$KABI" xen-utils-common libxenstore4)
+PKGS=(dkms make gcc kmod "linux-headers-$KABI" xen-utils-common libxenstore4 dmsetup)
 
 # Versions of PKGS, VER[package]: those installed in the Debian 13 root it is copied from;
 # for Debian 12 the host apt's candidates, in one apt-cache call (as build.sh does).

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dm-ioctl.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,90 @@ static int read_sectors(struct pvctx *ctx, const char *dir, const char *file,
 	return 0;
 }
 
+/* MKDEV as the device-mapper ioctls take it (the kernel's new_encode_dev). */
+static u64 dm_dev(unsigned int maj, unsigned int min)
+{
+	return (min & 0xffu) | ((u64)maj << 8) | ((u64)(min & ~0xffu) << 12);
+}
+
+int blk_dm_linear(struct pvctx *ctx, unsigned int maj, unsigned int min,
+		  unsigned int *umaj, unsigned int *umin, u64 *start)
+{
+	union {
+		struct dm_ioctl io;
+		char buf[4096];
+	} u;
+	struct dm_target_spec *t;
+	unsigned long long sect;
+	char *params;
+	int fd, r = 0;
+
+	(void)ctx;
+	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&u, 0, sizeof(u));
+	u.io.version[0] = DM_VERSION_MAJOR;
+	u.io.data_size = sizeof(u);
+	u.io.data_start = sizeof(u.io);
+	u.io.dev = dm_dev(maj, min);
+	u.io.flags = DM_STATUS_TABLE_FLAG;
+	if (ioctl(fd, DM_TABLE_STATUS, &u.io))
+		r = -errno;
+	close(fd);
+	if (r)
+		return r;
+	/* One linear target covering the whole device, or it is no window. */
+	if ((u.io.flags & DM_BUFFER_FULL_FLAG) || u.io.target_count != 1 ||
+	    u.io.data_start < sizeof(u.io) ||
+	    u.io.data_start > sizeof(u) - sizeof(*t) - 1)
+		return -EINVAL;
+	t = (struct dm_target_spec *)(u.buf + u.io.data_start);
+	u.buf[sizeof(u) - 1] = '\0';
+	params = (char *)(t + 1);
+	if (t->sector_start != 0 ||
+	    strncmp(t->target_type, "linear", sizeof(t->target_type)) ||
+	    sscanf(params, "%u:%u %llu", umaj, umin, &sect) != 3 ||
+	    sect > UINT64_MAX / SECTOR)
+		return -EINVAL;
+	*start = sect * SECTOR;
+	return 0;
+}
+
+static enum blk_err lookup_dev(struct pvctx *ctx, unsigned int maj,
+			       unsigned int min, struct blkinfo *bi, int depth);
+
+/*
+ * A device-mapper device with one linear target (an LVM volume of one
+ * segment, pvback-region's view of an HVM guest's region) is a window of
+ * the device under it, like a partition: place it on that device's disk.
+ */
+static void dm_window(struct pvctx *ctx, struct blkinfo *bi, int depth)
+{
+	unsigned int umaj, umin;
+	struct blkinfo under;
+	u64 start;
+
+	if (!ctx->dm_linear || depth > 4 ||
+	    ctx->dm_linear(ctx, bi->maj, bi->min, &umaj, &umin, &start) ||
+	    lookup_dev(ctx, umaj, umin, &under, depth + 1) != BLK_OK ||
+	    start > UINT64_MAX - under.part_start)
+		return;
+	bi->partition = true;
+	bi->disk_maj = under.disk_maj;
+	bi->disk_min = under.disk_min;
+	bi->part_start = under.part_start + start;
+	snprintf(bi->disk_name, sizeof(bi->disk_name), "%s", under.disk_name);
+}
+
 enum blk_err blk_lookup_dev(struct pvctx *ctx, unsigned int maj,
 			    unsigned int min, struct blkinfo *bi)
+{
+	return lookup_dev(ctx, maj, min, bi, 0);
+}
+
+static enum blk_err lookup_dev(struct pvctx *ctx, unsigned int maj,
+			       unsigned int min, struct blkinfo *bi, int depth)
 {
 	char dir[64], pdir[80], buf[64];
 	u64 lbs;
@@ -85,6 +168,8 @@ enum blk_err blk_lookup_dev(struct pvctx *ctx, unsigned int maj,
 			  bi->partition ? pdir : dir) &&
 	    lbs >= SECTOR && lbs <= 65536)
 		bi->lbs = lbs;
+	if (!bi->partition && sys_exists(ctx, "%s/dm/name", dir))
+		dm_window(ctx, bi, depth);
 	return BLK_OK;
 }
 

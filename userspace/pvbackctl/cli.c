@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blkdev.h"
 #include "pvbackctl.h"
 #include "term.h"
 #include "util.h"
@@ -64,6 +65,7 @@ void ctx_init(struct pvctx *ctx)
 	e = getenv("PVBACK_DEVFS");
 	ctx->devfs = e && *e ? e : NULL;
 	ctx->xs_open = open_real;
+	ctx->dm_linear = blk_dm_linear;
 	ctx->in_tty = isatty(STDIN_FILENO);
 	ctx->out_tty = isatty(STDOUT_FILENO);
 	ctx->wait = term_wait;

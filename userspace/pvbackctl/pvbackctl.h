@@ -28,6 +28,9 @@ struct pvctx {
 	const char *vm_dir;	/* --vm-dir, $PVBACK_VM_DIR, /etc/xen/vm */
 	const char *sysfs;	/* $PVBACK_SYSFS or "/sys" */
 	const char *devfs;	/* $PVBACK_DEVFS (tests) or NULL: the real / */
+	/* blk_dm_linear, or the tests' fake; NULL: no device-mapper lookups */
+	int (*dm_linear)(struct pvctx *ctx, unsigned int maj, unsigned int min,
+			 unsigned int *umaj, unsigned int *umin, u64 *start);
 	bool json;
 
 	/* xenstore, opened on first use by xs_open (NULL: unavailable) */

@@ -4,6 +4,7 @@
  * running the commands in-process.  See e2e.h.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -58,6 +59,32 @@ static int fake_wait(struct pvctx *ctx, int ms)
 	return -1;
 }
 
+/*
+ * Device-mapper tables: the file dmtable/MAJ:MIN of the world holds
+ * "UMAJ:UMIN SECTOR", as the kernel prints a linear target.
+ */
+bool dm_up = true;
+static int fake_dm_linear(struct pvctx *ctx, unsigned int maj, unsigned int min,
+			  unsigned int *umaj, unsigned int *umin, u64 *start)
+{
+	unsigned long long sect;
+	char path[600];
+	FILE *f;
+	int n;
+
+	(void)ctx;
+	snprintf(path, sizeof(path), "%s/dmtable/%u:%u", W.root, maj, min);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	n = fscanf(f, "%u:%u %llu", umaj, umin, &sect);
+	fclose(f);
+	if (n != 3)
+		return -EINVAL;
+	*start = sect * 512;
+	return 0;
+}
+
 static double fake_now(struct pvctx *ctx)
 {
 	(void)ctx;
@@ -82,6 +109,7 @@ int run_argv(const char *vmdir, bool tty, const char *const *args)
 	ctx.vm_dir = vmdir;
 	ctx.sysfs = W.sys;
 	ctx.devfs = W.dev;
+	ctx.dm_linear = dm_up ? fake_dm_linear : NULL;
 	if (xs_up)
 		ctx.xs = fakexs_src(XS);
 	else
@@ -203,6 +231,11 @@ static void build_world(void)
 	w_node(&W, "/dev/sdb1", 8, 17);
 	w_node(&W, "/dev/sdb2", 8, 18);
 	w_node(&W, "/dev/vg0/lv0", 253, 0);
+	/* pvback-region's view of runner's region (sda from 400G, 20G) */
+	w_disk(&W, "dm-1", 253, 1, G21(20), 512);
+	w_file(&W, "sys/devices/virtual/block/dm-1/dm/name", "pvback-3-51712\n");
+	w_file(&W, "dmtable/253:1", "8:0 838860800\n");
+	w_node(&W, "/dev/mapper/pvback-3-51712", 253, 1);
 	w_link(&W, "devfs/dev/disk/by-id/ata-BIG", "../../sda");
 	w_file(&W, "devfs/srv/images/raw.img", "not a device\n");
 	w_file(&W, "devfs/srv/images/web.qcow2", "QFI\n");

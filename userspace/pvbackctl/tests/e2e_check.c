@@ -23,8 +23,8 @@ void e2e_check(void)
 
 	r = RUN(dir_collide, "check");
 	EQ_INT(r, 1, "check vm-collide: exit 1");
-	HAS(OUT, "6 problems found in 12 definitions (13 regions checked)",
-	    "check vm-collide: 6 problems");
+	HAS(OUT, "7 problems found in 13 definitions (14 regions checked)",
+	    "check vm-collide: 7 problems");
 	HAS(OUT,
 	    "vm-collide/a:2: error: a xvda: region /dev/sda start=150G size=20G (rw) overlaps region /dev/sda start=160G size=20G (rw) of b xvda (",
 	    "rw over rw: FILE:LINE, both regions, the other VM");
@@ -52,6 +52,14 @@ void e2e_check(void)
 	    "a running VM's definition is compared with the others");
 	EQ_INT(count(OUT, "vm1 xvda"), 1,
 	       "... but not with its own running vbd (vm1 xvda named once)");
+	HAS(OUT,
+	    "vm-collide/n:4: error: n xvda: region /dev/mapper/pvback-3-51712 start=1G size=1G (rw) overlaps region /dev/sda start=400G size=20G (rw) of runner xvda (running as domain 3, vbd 3/51712)",
+	    "a device-mapper linear device is the window of sda it maps");
+	dm_up = false;
+	r = RUN(dir_collide, "check");
+	LACKS(OUT, "vm-collide/n:",
+	      "... seen only through its table (without it, a disk of its own)");
+	dm_up = true;
 
 	snprintf(path, sizeof(path), "%s/g", dir_collide);
 	r = RUN(dir_collide, "check", path);

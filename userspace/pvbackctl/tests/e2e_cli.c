@@ -35,7 +35,7 @@ void e2e_cli(void)
 	r = RUN(dir_ok, "--vm-dir");
 	EQ_INT(r, 2, "--vm-dir without a value: exit 2");
 	r = RUN("/nonexistent", "--vm-dir", dir_collide, "check");
-	HAS(OUT, "6 problems found", "--vm-dir DIR before the command");
+	HAS(OUT, "7 problems found", "--vm-dir DIR before the command");
 	r = RUN("/nonexistent", "check", "--vm-dir=/nonexistent2");
 	HAS(ERR, "/nonexistent2", "--vm-dir=DIR after the command");
 }

@@ -464,14 +464,14 @@ build_dom0_base() {
 	install_kernel "$LABC/guest-vmlinux.gz" "$d/usr/lib/pvtest/guest/vmlinux"
 	# HVM guests: the device model (qemu-system-xen, where libxl looks for it), the firmware
 	# hvmloader gets from libxl (SeaBIOS), the ROMs of the emulated NICs (iPXE's; rtl8139 is
-	# the model of a vif without one), QEMU's option ROM for direct kernel boot, which takes
-	# the bzImage (the guests' kernel is dom0's), and the keymap "-vnc none" still reads.
-	# hvmloader itself comes with xen-utils.
+	# the model of a vif without one), QEMU's option ROMs for direct kernel boot (7.2 uses the
+	# one without DMA) of the bzImage (the guests' kernel is dom0's), and the keymap that
+	# "-vnc none" still reads. hvmloader itself comes with xen-utils.
 	add_bin "$d" "$(sys_path /usr/libexec/xen-qemu-system-i386)" /usr/libexec/xen-qemu-system-i386
 	# Each where its release keeps it (the ROMs: /usr/lib/ipxe/qemu in Debian 12,
 	# /usr/share/qemu in 13), as QEMU's firmware path has both.
 	local found
-	for f in seabios/bios-256k.bin qemu/linuxboot_dma.bin qemu/kvmvapic.bin qemu/keymaps/en-us \
+	for f in seabios/bios-256k.bin qemu/linuxboot{,_dma}.bin qemu/kvmvapic.bin qemu/keymaps/en-us \
 		{efi,pxe}-{e1000,pcnet,ne2k_pci,rtl8139}.rom; do
 		found=''
 		for dir in /usr/share /usr/share/qemu /usr/lib/ipxe/qemu; do

@@ -464,6 +464,14 @@ guest_console_tail() {
 	return 0
 }
 
+# dm_log_diag NAME: the end of an HVM guest's device model log, which says why it did not
+# start or boot (a missing option ROM only shows there).
+dm_log_diag() {
+	local f=/var/log/xen/qemu-dm-$1.log
+	[ -s "$f" ] || return 0
+	tap_diag "device model log of $1:"$'\n'"$(tail -n 20 "$f")"
+}
+
 # guest_create NAME CFG [TIMEOUT]: xl create, then wait for the guest's agent. The output of xl
 # stays in $PVTEST_XL_OUT. Returns xl's status, or 1 when the guest never got ready.
 PVTEST_XL_OUT=
@@ -476,9 +484,7 @@ guest_create() {
 	t1=$SECONDS
 	if [ "$rc" -ne 0 ]; then
 		tap_diag "xl create $name: rc=$rc after $((t1 - t0))s"$'\n'"$(cat "$PVTEST_XL_OUT")"
-		# An HVM guest's device model says why it did not start in its own log.
-		[ -s "/var/log/xen/qemu-dm-$name.log" ] &&
-			tap_diag "device model log of $name:"$'\n'"$(tail -n 20 "/var/log/xen/qemu-dm-$name.log")"
+		dm_log_diag "$name"
 		return "$rc"
 	fi
 	d=$(xl domid "$name" 2>/dev/null) || {
@@ -489,6 +495,7 @@ guest_create() {
 	if ! xs_wait "/local/domain/$d/data/pvtest/ready" "$tmo" 1; then
 		tap_diag "guest $name: agent not ready after ${tmo}s"
 		guest_console_tail "$name" 40
+		dm_log_diag "$name"
 		return 1
 	fi
 	tap_diag "guest $name (domain $d): xl create $((t1 - t0))s, agent ready $((SECONDS - t1))s later"

@@ -498,7 +498,18 @@ guest_create() {
 		dm_log_diag "$name"
 		return 1
 	fi
-	tap_diag "guest $name (domain $d): xl create $((t1 - t0))s, agent ready $((SECONDS - t1))s later"
+	# The type the guest's kernel says it runs as is the one asked for (a scenario run with
+	# PVTEST_GUEST_TYPE must not pass by running PV guests).
+	local want got
+	want=$(sed -n 's/^type = "\(.*\)"$/\1/p' "$cfg" 2>/dev/null | tr '[:lower:]' '[:upper:]')
+	if [ -n "$want" ]; then
+		got=$(guest_run "$name" cat /sys/hypervisor/guest_type 2>&1) || got="? ($got)"
+		if [ "$got" != "$want" ]; then
+			tap_diag "guest $name runs as $got, not $want"
+			return 1
+		fi
+	fi
+	tap_diag "guest $name (domain $d, ${want:-PV}): xl create $((t1 - t0))s, agent ready $((SECONDS - t1))s later"
 }
 
 # guest_run [-t SECONDS] NAME CMD...: run CMD (joined by spaces, run by bash) in the guest;

@@ -7,8 +7,9 @@
 #   make selftest      lab scenarios under real Xen in QEMU (T=name for one; the dom0 is
 #                      Debian 13's, PVTEST_DIST=bookworm for Debian 12's)
 #   make check         W=1 build + kunit + selftest; ends with "N passed, N failed"
-#   make check-all     make check, then the rest of the scenarios on Debian 12, the long
-#                      lifecycle loops and fuzzing (not in CI)
+#   make check-all     make check, then the rest of the scenarios on Debian 12, those of
+#                      every guest type with PVH and HVM guests, the long lifecycle loops
+#                      and fuzzing (not in CI)
 #   make fuzz          libFuzzer harnesses of the pure units, FUZZ_TIME s each (300)
 #   make bench         block benchmark: native vs xen-blkback vs pvblkback (performance.md)
 #   make demo          the VM server demo

@@ -5,13 +5,14 @@
 #
 #   check.sh          what make check runs (CI, within its 90 minutes)
 #   check.sh --all    make check-all: the same, then what does not fit there
-#                     (Documentation/testing.md): the rest of the scenarios on
-#                     Debian 12's dom0, the long lifecycle loops (100
-#                     attach/detach rounds, 20 destroys) and fuzzing for
-#                     FUZZ_TIME (300) s per harness
+#                     (Documentation/testing.md): the benchmark's smoke run, the
+#                     rest of the scenarios on Debian 12's dom0, the scenarios
+#                     that apply to every guest type with PVH and HVM guests,
+#                     the long lifecycle loops (100 attach/detach rounds, 20
+#                     destroys) and fuzzing for FUZZ_TIME (300) s per harness
 #
 # The lab boots two dom0 releases: Debian 13 (Xen 4.20, Linux 6.12), the
-# default, runs every scenario; Debian 12 (Xen 4.17, Linux 6.1) the core ones
+# default, runs every scenario (but the benchmark's); Debian 12 (Xen 4.17, Linux 6.1) the core ones
 # (CORE below) in make check and the others in make check-all.
 set -uo pipefail
 
@@ -34,7 +35,7 @@ failed=0
 # stage NAME CMD...: run a stage whose output ends with "N passed, N failed";
 # a stage that fails without such a line counts as one failure.
 stage() {
-	local name=$1 log=$logdir/$1.log rc line p f
+	local name=$1 log=$logdir/$1.log rc line p f t0=$SECONDS
 	shift
 	mkdir -p "$logdir"
 	echo "=== $name: $*"
@@ -52,7 +53,7 @@ stage() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	echo "=== $name: $p passed, $f failed (log: $log)"
+	echo "=== $name: $p passed, $f failed in $((SECONDS - t0)) s (log: $log)"
 }
 
 build() {
@@ -82,7 +83,16 @@ stage package "$top/tools/testing/package-check.sh"
 stage kunit "$top/tools/testing/kunit/run.sh"
 # The same suites in a kernel built from Debian 13's source (about 12 minutes once, cached).
 stage kunit-6.12 env KUNIT_KERNEL=6.12 "$top/tools/testing/kunit/run.sh"
-stage selftest env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh"
+# Every scenario on Debian 13's dom0 but those in LATER, which check-all runs: the
+# benchmark's smoke run (2.5 minutes; make bench runs the benchmark itself).
+LATER="bench"
+main=(lab-smoke)
+for f in "$top"/tools/testing/selftests/*.sh; do
+	n=$(basename "$f" .sh)
+	case " lib lab-smoke $LATER " in *" $n "*) continue ;; esac
+	main+=("$n")
+done
+stage selftest env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "${main[@]}"
 # Debian 12's dom0: booting and the disk, overlap refusal, the network, the hostile guest,
 # the packages through DKMS, and a guest with Debian 13's frontends.
 CORE="lab-smoke blk-basic blk-overlap net-basic hostile dkms guest-mixed"
@@ -96,10 +106,18 @@ if [ "$all" = 1 ]; then
 	done
 	stage selftest-bookworm-rest env PVTEST_DIST=bookworm \
 		"$top/tools/testing/lab/selftest.sh" "${rest[@]}"
+	stage selftest-later env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$LATER"
+	# The scenarios that apply to every guest type, again with PVH and with HVM guests.
+	TYPED="blk-basic blk-overlap blk-hotplug blk-destroy net-basic"
+	for t in pvh hvm; do
+		stage "selftest-$t" env PVTEST_DIST=trixie PVTEST_GUEST_TYPE=$t \
+			"$top/tools/testing/lab/selftest.sh" "$TYPED"
+	done
 	stage lifecycle-long env PVTEST_DIST=trixie PVTEST_LIFECYCLE_ROUNDS=100 \
 		PVTEST_LIFECYCLE_DESTROYS=20 PVTEST_TIMEOUT=7800 "$top/tools/testing/lab/selftest.sh" lifecycle
 	stage fuzz-long "$top/tools/testing/fuzz/run.sh" --time "${FUZZ_TIME:-300}"
 fi
 
+echo "=== all stages: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

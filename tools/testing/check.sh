@@ -107,12 +107,13 @@ if [ "$all" = 1 ]; then
 	stage selftest-bookworm-rest env PVTEST_DIST=bookworm \
 		"$top/tools/testing/lab/selftest.sh" "${rest[@]}"
 	stage selftest-later env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$LATER"
-	# The scenarios that apply to every guest type, again with PVH and with HVM guests.
-	TYPED="blk-basic blk-overlap blk-hotplug blk-destroy net-basic"
-	for t in pvh hvm; do
-		stage "selftest-$t" env PVTEST_DIST=trixie PVTEST_GUEST_TYPE=$t \
-			"$top/tools/testing/lab/selftest.sh" "$TYPED"
-	done
+	# The scenarios that apply to every guest type, again with PVH and with HVM guests. Not
+	# blk-hotplug with HVM guests: under TCG's nested SVM they triple-fault within 8-17
+	# attach/detach rounds whichever the backend (Documentation/lab.md, "Guest types").
+	stage selftest-pvh env PVTEST_DIST=trixie PVTEST_GUEST_TYPE=pvh \
+		"$top/tools/testing/lab/selftest.sh" "blk-basic blk-overlap blk-hotplug blk-destroy net-basic"
+	stage selftest-hvm env PVTEST_DIST=trixie PVTEST_GUEST_TYPE=hvm \
+		"$top/tools/testing/lab/selftest.sh" "blk-basic blk-overlap blk-destroy net-basic"
 	stage lifecycle-long env PVTEST_DIST=trixie PVTEST_LIFECYCLE_ROUNDS=100 \
 		PVTEST_LIFECYCLE_DESTROYS=20 PVTEST_TIMEOUT=7800 "$top/tools/testing/lab/selftest.sh" lifecycle
 	stage fuzz-long "$top/tools/testing/fuzz/run.sh" --time "${FUZZ_TIME:-300}"

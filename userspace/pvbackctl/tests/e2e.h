@@ -18,8 +18,8 @@
 #define VBD1 "sys/bus/xen-backend/devices/vbd-1-51712"
 
 extern struct world W;
-extern bool xs_up;
-extern bool dm_up;	/* device-mapper tables readable */		/* false: the commands see no xenstore */
+extern bool xs_up;		/* false: the commands see no xenstore */
+extern bool dm_up;		/* false: no device-mapper table is readable */
 extern char *OUT, *ERR;		/* what the last run wrote */
 extern char dir_ok[4200], dir_collide[4200], dir_bad[4200], dir_extra[4200];
 extern double fake_t;		/* top's clock */

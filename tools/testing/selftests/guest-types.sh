@@ -31,16 +31,20 @@ views() { dmsetup ls 2>/dev/null | awk '$1 ~ /^pvback-/ { print $1 }'; }
 # guest_type NAME: what the guest's kernel says it runs as (PV, PVH or HVM).
 guest_type() { guest_run "$1" cat /sys/hypervisor/guest_type; }
 
+# start_guest TYPE N WHAT: start guest $G of TYPE with a $SIZE region at $START as xvda and a
+# vif (MAC and address number N), or end the scenario; sets d to its domain id.
+start_guest() {
+	local cfg
+	cfg=$(guest_cfg "$G" --type "$1" --disk "$(region_spec xvda "$START" "$SIZE")" \
+		--vif "$(net_cfg_vif "$(net_mac "$2" 1)")")
+	guest_create "$G" "$cfg" || tap_bail "$G ($1) did not start"
+	tap_ok "$G: xl create of $3"
+	d=$(guest_domid "$G")
+}
+
 # ---- PVH
 G=pvh1 START=40G S=$(to_bytes 40G)
-cfg=$(guest_cfg $G --type pvh --disk "$(region_spec xvda $START $SIZE)" \
-	--vif "$(net_cfg_vif "$(net_mac 40 1)")")
-if guest_create $G "$cfg"; then
-	tap_ok "$G: xl create of a PVH guest with a $SIZE region at $START and a vif"
-else
-	tap_bail "PVH guest $G did not start"
-fi
-d=$(guest_domid $G)
+start_guest pvh 40 "a PVH guest with a $SIZE region at $START and a vif"
 tap_is "$(guest_type $G)" PVH "$G's kernel runs as a PVH guest" || true
 tap_is "$(vbd_driver_module "$d" xvda)/$(vif_driver_module "$d" 0)" pvblkback/pvnetback \
 	"its vbd and vif are served by pvblkback and pvnetback" || true
@@ -53,14 +57,7 @@ tap_run "xl destroy of $G, its backends gone" guest_destroy $G || true
 
 # ---- HVM with PV drivers
 G=hvm1 START=50G S=$(to_bytes 50G)
-cfg=$(guest_cfg $G --type hvm --disk "$(region_spec xvda $START $SIZE)" \
-	--vif "$(net_cfg_vif "$(net_mac 41 1)")")
-if guest_create $G "$cfg"; then
-	tap_ok "$G: xl create of an HVM guest (direct kernel boot) with a $SIZE region and a vif"
-else
-	tap_bail "HVM guest $G did not start"
-fi
-d=$(guest_domid $G)
+start_guest hvm 41 "an HVM guest (direct kernel boot) with a $SIZE region and a vif"
 tap_diag "device model: $(pgrep -a -f "xen-qemu-system-i386.*-xen-domid $d " | cut -c1-600)"
 tap_is "$(guest_type $G)" HVM "$G's kernel runs as an HVM guest" || true
 be=/local/domain/0/backend/vbd/$d/$(vbd_devid xvda)
@@ -79,6 +76,9 @@ v1=$v
 
 # ---- HVM fully virtualized: emulated IDE disk and NICs
 G=hvm2 START=60G S=$(to_bytes 60G)
+# Guard patterns on both sides of its region (other scenarios of the run used the disk there).
+pvpattern write "$PVTEST_DISK" $((S - 65536)) 65536 71 >/dev/null
+pvpattern write "$PVTEST_DISK" $((S + Z)) 65536 72 >/dev/null
 models=(e1000 pcnet ne2k_pci) drivers=(e1000 pcnet32 ne2k-pci)
 vifs=()
 for i in 0 1 2; do
@@ -112,10 +112,10 @@ for i in 0 1 2; do
 	tap_run "dom0 finds it at region start + ${offs[i]} of $PVTEST_DISK" \
 		dom0_verify $((S + offs[i])) $M $((61 + i)) "${offs[i]}" || true
 done
-tap_run "the 64 KiB before the region are untouched" \
-	pvpattern zero-check "$PVTEST_DISK" $((S - 65536)) 65536 || true
-tap_run "the 64 KiB after the region are untouched" \
-	pvpattern zero-check "$PVTEST_DISK" $((S + Z)) 65536 || true
+tap_run "the 64 KiB before the region keep dom0's guard pattern" \
+	pvpattern verify "$PVTEST_DISK" $((S - 65536)) 65536 71 || true
+tap_run "the 64 KiB after the region keep dom0's guard pattern" \
+	pvpattern verify "$PVTEST_DISK" $((S + Z)) 65536 72 || true
 tap_run "the guest cannot read past the end of its IDE disk" \
 	guest_run $G "! pvpattern verify /dev/sda $Z 4096 63" || true
 

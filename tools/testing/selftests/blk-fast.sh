@@ -19,7 +19,7 @@ S=$(to_bytes $START)
 require_pvblkback
 # Later scenarios (and make bench) must find pvblkback with its defaults again.
 trap 'pvtest_cleanup >/dev/null 2>&1; reload_pvblkback >/dev/null 2>&1' EXIT
-tap_plan 32
+tap_plan 33
 
 # reload_pvblkback [PARAM=VALUE...]: pvblkback again, with these parameters.
 reload_pvblkback() {
@@ -111,6 +111,9 @@ tap_is "$(xenstore-read "$be/multi-queue-max-queues")" "$(nproc)" \
 	"backend offers one queue per dom0 CPU ($(nproc))" || true
 tap_is "$(vbd_attr "$d" xvda nr_rings)" 2 "the 2-vCPU guest has two rings" || true
 tap_is "$(pvblk_threads | grep -c "^pvblk$d\.")" 2 "one thread per ring" || true
+# guest_create booted it on CPU 0 alone (lib.sh, guest_cfg) and then let it run anywhere.
+tap_is "$(xl vcpu-list $G | awk 'NR > 1 { print $7 }' | sort -u)" all \
+	"its vCPUs may run on every CPU once it has booted" || true
 mapfile -t e0 < <(pvblk_irqs)
 tap_run "a writer on each vCPU, both verified" guest_run -t 300 $G \
 	"fio --name=a --filename=/dev/xvda --direct=1 --ioengine=libaio --rw=write --bs=64k" \

@@ -591,6 +591,16 @@ guest_destroy() {
 	wait_backends_gone "$d" "$tmo"
 }
 
+# guest_moved NAME OLD_DOMID: NAME is another domain now (xl restore, xl migrate): prints and
+# remembers its domid, and carries its agent's command counter over (the agent counts on).
+guest_moved() {
+	local d
+	d=$(xl domid "$1" 2>/dev/null) || return 1
+	[ "$d" != "$2" ] || return 1
+	echo "$d" >"$PVTEST_RUN/domid.$1"
+	[ ! -f "$PVTEST_RUN/seq.$2" ] || cp "$PVTEST_RUN/seq.$2" "$PVTEST_RUN/seq.$d"
+	echo "$d"
+}
 
 # io_loop_script KEYDIR: a guest's loop of verified disk and network I/O until KEYDIR/stop
 # exists: round r writes 1 MiB with seed 100 + r at MiB (r % 32) of /dev/xvda and reads it back
@@ -663,6 +673,55 @@ guest_disk_net_ok() {
 		return 1
 	}
 	net_ping "$g" "$PVTEST_PEER_IP"
+}
+
+# ---------------------------------------------------------------- VMs that move
+# A guest runs io_loop_script across xl save and xl restore (vm-save).
+
+# loop_start NAME DOMID: the guest's I/O loop, detached from its agent.
+loop_start() {
+	local x=/local/domain/$2/data/pvtest
+	pvxs rm "$x/stop" "$x/nfail" "$x/rounds" "$x/written" "$x/done" >/dev/null 2>&1 || true
+	guest_run "$1" "( $(io_loop_script data/pvtest) ) >/dev/null 2>&1 & echo started" >/dev/null
+}
+
+# loop_rounds DOMID: the rounds the loop has reported to this domain (0: none yet).
+loop_rounds() { pvxs read "/local/domain/$1/data/pvtest/rounds" 2>/dev/null || echo 0; }
+
+# loop_goes_on NAME DOMID: the loop reports rounds to DOMID, its new domain (the keys are the
+# guest's own, under a home that moved with it).
+loop_goes_on() {
+	# shellcheck disable=SC2016 # evaluated by wait_for
+	wait_for "[ \"\$(loop_rounds $2)\" -ge 1 ] || pvxs exists /local/domain/$2/data/pvtest/nfail" 180 &&
+		! pvxs exists "/local/domain/$2/data/pvtest/nfail"
+}
+
+# loop_end NAME DOMID START: stop the loop; no round failed and dom0 finds the last rounds.
+loop_end() {
+	local x=/local/domain/$2/data/pvtest
+	pvxs write "$x/stop" 1
+	wait_for "pvxs exists $x/done || pvxs exists $x/nfail" 180 || true
+	if pvxs exists "$x/nfail"; then
+		tap_not_ok "$1's I/O never failed" "$(pvxs read "$x/nfail")"
+	elif ! pvxs exists "$x/done"; then
+		tap_not_ok "$1's I/O loop ended" "no answer to stop"
+	else
+		tap_ok "$1's I/O never failed: $(pvxs read "$x/done") rounds of verified disk I/O and pings"
+	fi
+	tap_is "$(io_loop_verify "$(to_bytes "$3")" "$x")" none "dom0 finds $1's last rounds intact on the disk" || true
+}
+
+# loop_guest NAME TYPE START SIZE MAC IP: a guest of TYPE with a region disk (START, SIZE) and
+# a vif, running the loop (one check).
+loop_guest() {
+	local cfg out d
+	cfg=$(guest_cfg "$1" --type "$2" --disk "$(region_spec xvda "$3" "$4")" --vif "$(net_cfg_vif "$5")")
+	guest_create "$1" "$cfg" || tap_bail "guest $1 did not start"
+	d=$(guest_domid "$1")
+	out=$(guest_net_up "$1" "$6" "$5") || tap_bail "$1's network: $out"
+	loop_start "$1" "$d"
+	tap_run "$1 ($2) does verified disk and network I/O" loop_goes_on "$1" "$d" ||
+		tap_bail "$1's loop does not run"
 }
 
 # ---------------------------------------------------------------- a toolstack by hand

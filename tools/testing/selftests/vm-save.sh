@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm-save: xl save and xl restore of a PV guest while its disk and network I/O goes on. The
+# guest runs the verified I/O loop of lifecycle (1 MiB written and read back on its region
+# disk, then pings to the peer, round after round) across the save and the restore: the old
+# domain and its backends go, the restored domain's vbd claims the region again, its agent
+# answers, the loop goes on where it stopped, no round failed and dom0 finds the last rounds
+# on the disk.
+set -euo pipefail
+# shellcheck source=tools/testing/selftests/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+S=msave S_START=90G SIZE=64M
+S_MAC=$(net_mac 90 1) S_IP=$(guest_ip 60)
+require_pvblkback
+require_net
+trap 'pvtest_cleanup >/dev/null 2>&1; rm -f "$PVTEST_RUN/$S.save"' EXIT
+net_mark_dirty
+tap_plan 11
+
+k0=$(kern_mark)
+loop_guest $S pv $S_START $SIZE "$S_MAC" "$S_IP"
+d0=$(guest_domid $S)
+tap_run "xl save $S, with its I/O in flight" timeout -k 10 600 xl save $S "$PVTEST_RUN/$S.save" || tap_bail "xl save failed"
+tap_run "$S's domain and backends are gone" wait_backends_gone "$d0" || true
+tap_run "xl restore $S" timeout -k 10 600 xl restore "$PVTEST_RUN/$S.save" || tap_bail "xl restore failed"
+d1=$(guest_moved $S "$d0") || tap_bail "no new domain for $S"
+tap_run "the restored domain $d1 claimed the region again" \
+	xs_wait "/local/domain/0/backend/vbd/$d1/$(vbd_devid xvda)/region-status" 60 claimed || true
+tap_run "the restored guest's agent answers" guest_run $S true || true
+tap_run "$S's I/O goes on after the restore (disk and pings)" loop_goes_on $S "$d1" || true
+loop_end $S "$d1" $S_START
+tap_run "xl destroy $S" guest_destroy $S || true
+tap_is "$(kern_trouble "$k0")" "" "no kernel trouble" || true

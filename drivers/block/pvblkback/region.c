@@ -67,12 +67,35 @@ bool pvblk_region_overlap(const struct pvblk_region *a,
 }
 
 /**
+ * pvblk_claim_handover - may two claims coexist as one VM moving?
+ * @a: a claim
+ * @b: another claim
+ *
+ * True when both name the same VM, from two different domains, and claim
+ * exactly the same region with the same access: the old and the new domain
+ * of a VM being migrated or restored, which never write at the same time
+ * (the old one is paused before the new one runs).  Anything else, even of
+ * the same VM, follows the overlap rule.
+ */
+bool pvblk_claim_handover(const struct pvblk_claim *a,
+			  const struct pvblk_claim *b)
+{
+	return a->has_vm && b->has_vm && uuid_equal(&a->vm, &b->vm) &&
+	       a->domid != b->domid && a->disk == b->disk &&
+	       a->abs.start == b->abs.start &&
+	       a->abs.nr_sectors == b->abs.nr_sectors &&
+	       a->writable == b->writable;
+}
+
+/**
  * pvblk_claim_conflict - find a claim that @c may not coexist with
  * @claims: list of struct pvblk_claim (caller holds the registry lock)
  * @c: the new claim, not on the list
  *
  * Two claims conflict when they are on the same disk, overlap, and at
- * least one of them is writable.  Sharing read-only is fine.
+ * least one of them is writable.  Sharing read-only is fine, and so is a
+ * VM's region passing from its old domain to its new one
+ * (pvblk_claim_handover()).
  *
  * Return: the first conflicting claim that is not released, else the
  * first released one (the caller may wait for it to go), or NULL.
@@ -88,6 +111,8 @@ const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 		if (!o->writable && !c->writable)
 			continue;
 		if (!pvblk_region_overlap(&o->abs, &c->abs))
+			continue;
+		if (pvblk_claim_handover(o, c))
 			continue;
 		if (!o->released)
 			return o;

@@ -11,6 +11,7 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
 
 struct pvblk_region {
 	u64 start;
@@ -45,9 +46,21 @@ struct pvblk_claim {
 	 * conflicts only with released ones waits instead of being refused.
 	 */
 	bool released;
+	/*
+	 * The VM and domain served.  @vm is the toolstack's UUID of the domain
+	 * (from its "vm" key, which the guest can read but not write); @has_vm
+	 * is false when the toolstack wrote none.  Two domains of one VM live
+	 * together only while it is restored from a checkpoint or migrated:
+	 * the new one may then claim the very region the old one holds.
+	 */
+	uuid_t vm;
+	bool has_vm;
+	u16 domid;
 	char owner[64];
 };
 
+bool pvblk_claim_handover(const struct pvblk_claim *a,
+			  const struct pvblk_claim *b);
 const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 					       const struct pvblk_claim *c);
 

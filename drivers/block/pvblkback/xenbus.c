@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uuid.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 #include <linux/pvback.h>
@@ -182,6 +183,27 @@ static void pvblk_owner(struct pvblk_dev *dev, char *buf, size_t len)
 		kfree(name);
 }
 
+/*
+ * The domain's VM, from the "vm" key the toolstack writes for it ("/vm/<uuid>"
+ * with libxl), which the guest may read but not write.
+ */
+static bool pvblk_read_vm(struct pvblk_dev *dev, uuid_t *vm)
+{
+	const char *u;
+	char dom[32];
+	char *path;
+	bool ok;
+
+	snprintf(dom, sizeof(dom), "/local/domain/%u", dev->domid);
+	path = xenbus_read(XBT_NIL, dom, "vm", NULL);
+	if (IS_ERR(path))
+		return false;
+	u = strrchr(path, '/');
+	ok = !uuid_parse(u ? u + 1 : path, vm);
+	kfree(path);
+	return ok;
+}
+
 /* Region from the hotplug script's keys, or the whole device. */
 static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
 			     struct pvblk_region *r)
@@ -203,6 +225,22 @@ static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
 	return 0;
 }
 
+/* Say when a VM's region passes to its new domain (pvblk_claim_handover()). */
+static void pvblk_log_handover(struct pvblk_dev *dev,
+			       const struct pvblk_claim *c)
+{
+	const struct pvblk_claim *o;
+
+	lockdep_assert_held(&pvblk_claims_lock);
+	list_for_each_entry(o, &pvblk_claims, node) {
+		if (pvblk_claim_handover(o, c)) {
+			pr_info("%s: region also held by %s, the same VM (%pUb): it is being restored or migrated\n",
+				dev->name, o->owner, &c->vm);
+			return;
+		}
+	}
+}
+
 static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 		       bool writable)
 {
@@ -214,11 +252,15 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	c->abs.start = dev->lim.region.start + get_start_sect(bdev);
 	c->abs.nr_sectors = dev->lim.region.nr_sectors;
 	c->writable = writable;
+	c->domid = dev->domid;
+	c->has_vm = pvblk_read_vm(dev, &c->vm);
 	pvblk_owner(dev, c->owner, sizeof(c->owner));
 
 	c->released = false;
 	mutex_lock(&pvblk_claims_lock);
 	o = pvblk_claim_conflict(&pvblk_claims, c);
+	if (!o)
+		pvblk_log_handover(dev, c);
 	if (o && o->released) {
 		/*
 		 * A removed vbd's last I/O is still ending there (the same VM

@@ -10,9 +10,12 @@
  *   32  u64   device size           40  u32  logical block size (sectors)
  *   44  u64   guest sector          52  u64  sector count
  *   60  u8    bits 0-1: disk of the new claim (a); bit 2: it is writable;
- *             bit 3: it is on the list too (the function must skip it)
+ *             bit 3: it is on the list too (the function must skip it);
+ *             bits 4-5: its VM (0: none, else one of three); bits 6-7:
+ *             its domain
  *   61  ...   up to 8 claims on the list: u8 (bits 0-1 disk, bit 2
- *             writable), u64 start, u64 length
+ *             writable, bits 3-4 VM, bits 5-6 domain), u64 start, u64
+ *             length
  *
  * Invariants:
  * - check(a, device, lb) is 0 exactly when a is non-empty, lb non-zero,
@@ -27,8 +30,11 @@
  *   half-open intervals intersect; it is symmetric.
  * - claim_conflict returns the first claim on the list, in order, that is
  *   not the new one, is on the same disk, overlaps it and of which one of
- *   the two is writable; NULL when there is none.
+ *   the two is writable, unless it is the same VM's from another domain
+ *   with the very same region and access (a VM moving); NULL when there is
+ *   none.
  */
+#include <string.h>
 #include <linux/errno.h>
 
 #include "fuzz.h"
@@ -88,6 +94,24 @@ static void check_translate(const struct pvblk_region *r, bool checked,
 			   "translated range leaves the region");
 }
 
+/* VM number 0 is none; the others get UUIDs that differ in one byte. */
+static void set_vm(struct pvblk_claim *c, unsigned int vm, unsigned int domid)
+{
+	memset(&c->vm, 0xa5, sizeof(c->vm));
+	c->vm.b[15] = vm;
+	c->has_vm = vm;
+	c->domid = domid;
+}
+
+static bool model_moving(const struct pvblk_claim *o,
+			 const struct pvblk_claim *c)
+{
+	return o->has_vm && c->has_vm && o->vm.b[15] == c->vm.b[15] &&
+	       o->domid != c->domid && o->abs.start == c->abs.start &&
+	       o->abs.nr_sectors == c->abs.nr_sectors &&
+	       o->writable == c->writable;
+}
+
 static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 {
 	struct pvblk_claim claims[MAX_CLAIMS + 1] = {};
@@ -102,6 +126,7 @@ static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 	c->disk = f & 3;
 	c->abs = *a;
 	c->writable = f & 4;
+	set_vm(c, (f >> 4) & 3, f >> 6);
 	while (in->left && nr < MAX_CLAIMS) {
 		struct pvblk_claim *o = &claims[nr++];
 		u8 g = fuzz_u8(in);
@@ -110,6 +135,7 @@ static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 		o->writable = g & 4;
 		o->abs.start = fuzz_u64(in);
 		o->abs.nr_sectors = fuzz_u64(in);
+		set_vm(o, (g >> 3) & 3, (g >> 5) & 3);
 		list_add_tail(&o->node, &list);
 		/* Half-way down the list, the new claim itself, if asked. */
 		if (nr == MAX_CLAIMS / 2 && (f & 8))
@@ -119,7 +145,7 @@ static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 		const struct pvblk_claim *o = &claims[i];
 
 		if (o->disk == c->disk && (o->writable || c->writable) &&
-		    model_overlap(&o->abs, &c->abs))
+		    model_overlap(&o->abs, &c->abs) && !model_moving(o, c))
 			want = o;
 	}
 	got = pvblk_claim_conflict(&list, c);

@@ -198,6 +198,64 @@ static void claim_conflicts_released(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
 }
 
+/*
+ * A VM moving (restored from a checkpoint, migrated): its new domain may
+ * claim exactly what its old one holds, and nothing else.
+ */
+static void claim_conflicts_moving(struct kunit *test)
+{
+	const uuid_t vm = UUID_INIT(0x6b1d1c3e, 0x2f4a, 0x4e5b, 0x9c, 0x7d,
+				    0x01, 0x23, 0x45, 0x67, 0x89, 0xab);
+	const uuid_t other = UUID_INIT(0x6b1d1c3e, 0x2f4a, 0x4e5b, 0x9c, 0x7d,
+				       0x01, 0x23, 0x45, 0x67, 0x89, 0xac);
+	struct pvblk_claim o, n;
+	LIST_HEAD(claims);
+
+	claim_add(&claims, &o, MKDEV(8, 0), 1000, 1000, true);
+	o.vm = vm;
+	o.has_vm = true;
+	o.domid = 3;
+
+	n = o;
+	n.domid = 4;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
+	KUNIT_EXPECT_TRUE(test, pvblk_claim_handover(&o, &n));
+	/* The same domain twice is a second vbd on the region: refused. */
+	n.domid = 3;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	n.domid = 4;
+	/* Another VM, or one the toolstack did not name. */
+	n.vm = other;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	n.vm = vm;
+	n.has_vm = false;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	o.has_vm = false;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	o.has_vm = true;
+	n.has_vm = true;
+	/* The same VM with a region that differs in any way. */
+	n.abs.start = 1008;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	n.abs.start = 1000;
+	n.abs.nr_sectors = 1008;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	n.abs.nr_sectors = 1000;
+	n.writable = false;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	n.writable = true;
+	n.disk = MKDEV(8, 16);
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
+	KUNIT_EXPECT_FALSE(test, pvblk_claim_handover(&o, &n));
+}
+
 static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(region_check_accepts),
 	KUNIT_CASE(region_check_rejects),
@@ -205,6 +263,7 @@ static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(region_overlap),
 	KUNIT_CASE(claim_conflicts),
 	KUNIT_CASE(claim_conflicts_released),
+	KUNIT_CASE(claim_conflicts_moving),
 	{}
 };
 

@@ -298,7 +298,8 @@ static void running_vbd(struct pvctx *ctx, const struct rdom *dom,
 	cm->whole = !b->have_region;
 	cm->valid = true;
 	cm->ro = b->ro;
-	cm->vm = dom->name;
+	cm->vm = dom->vm;
+	cm->uuid = dom->uuid;
 	cm->vdev = b->vdev;
 	cm->domid = dom->domid;
 	cm->devid = b->devid;

@@ -8,6 +8,9 @@
  * not compared with itself: its definition's disks only apply once the
  * running instance is gone.  Its definition's disk and the running vbd of
  * the same vdev form one group, so a collision with them is reported once.
+ * The old and the new domain of a VM that moves (restored from a
+ * checkpoint, migrated here: the same UUID) may hold the very same region,
+ * as pvblkback allows, and are not compared either.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -38,6 +41,18 @@ static bool self_pair(const struct claim *a, const struct claim *b)
 	if (a_def == b_def)
 		return false;
 	return a->vm && b->vm && !strcmp(a->vm, b->vm);
+}
+
+/*
+ * The old and the new domain of one VM (restored from a checkpoint, migrated
+ * here) with exactly the same region: pvblkback lets them both hold it.
+ */
+static bool moving_pair(const struct claim *a, const struct claim *b)
+{
+	return a->domid >= 0 && b->domid >= 0 && a->domid != b->domid &&
+	       a->uuid && b->uuid && streq(a->uuid, b->uuid) &&
+	       a->ext.start == b->ext.start && a->ext.len == b->ext.len &&
+	       a->ro == b->ro;
 }
 
 static void assign_groups(struct checker *ck)
@@ -160,7 +175,7 @@ static bool groups_collide(struct checker *ck, int ga, int gb,
 			const struct claim *b = &ck->cl.c[j];
 
 			if (ck->group[j] != gb || self_pair(a, b) ||
-			    a->disk_maj != b->disk_maj ||
+			    moving_pair(a, b) || a->disk_maj != b->disk_maj ||
 			    a->disk_min != b->disk_min)
 				continue;
 			if (claims_collide(&a->ext, a->ro, &b->ext, b->ro)) {

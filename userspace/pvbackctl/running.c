@@ -198,6 +198,42 @@ static int cmp_dom(const void *a, const void *b)
 	return x->domid < y->domid ? -1 : x->domid > y->domid;
 }
 
+/* The UUID in a domain's "vm" key ("/vm/<uuid>"), or NULL. */
+static char *vm_uuid(struct xsrc *xs, unsigned int domid)
+{
+	char *path = xs_get(xs, XS_DOMAINS "/%u/vm", domid);
+	const char *u;
+	char *uuid;
+
+	if (!path)
+		return NULL;
+	u = strrchr(path, '/');
+	u = u ? u + 1 : path;
+	uuid = *u ? xstrdup(u) : NULL;
+	free(path);
+	return uuid;
+}
+
+/* Domains sorted by domid: the first of each UUID names the VM. */
+static void set_vm_names(struct running *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->ndoms; i++) {
+		struct rdom *d = &r->doms[i];
+
+		d->vm = d->name;
+		if (!d->uuid)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (r->doms[j].uuid && streq(r->doms[j].uuid, d->uuid)) {
+				d->vm = r->doms[j].name;
+				break;
+			}
+		}
+	}
+}
+
 int running_load(struct pvctx *ctx, struct running *r)
 {
 	struct xsrc *xs = ctx_xs(ctx);
@@ -216,10 +252,13 @@ int running_load(struct pvctx *ctx, struct running *r)
 	free(doms);
 	load_backends(ctx, xs, r, "vbd");
 	load_backends(ctx, xs, r, "vif");
-	for (i = 0; i < r->ndoms; i++)
+	for (i = 0; i < r->ndoms; i++) {
 		r->doms[i].name = xs_get(xs, XS_DOMAINS "/%u/name",
 					 r->doms[i].domid);
+		r->doms[i].uuid = vm_uuid(xs, r->doms[i].domid);
+	}
 	qsort(r->doms, r->ndoms, sizeof(*r->doms), cmp_dom);
+	set_vm_names(r);
 	return 0;
 }
 
@@ -248,6 +287,7 @@ void running_free(struct running *r)
 		free(d->vbds);
 		free(d->vifs);
 		free(d->name);
+		free(d->uuid);
 	}
 	free(r->doms);
 	memset(r, 0, sizeof(*r));

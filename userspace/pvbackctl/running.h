@@ -45,6 +45,17 @@ struct rvif {
 struct rdom {
 	unsigned int domid;
 	char *name;		/* NULL when xenstore has none */
+	/*
+	 * The VM's UUID, from the toolstack's "vm" key ("/vm/<uuid>"), NULL
+	 * when there is none.  Two domains share it while one VM is restored
+	 * from a checkpoint or migrated to this host.
+	 */
+	char *uuid;
+	/*
+	 * The VM's name: the name of the oldest domain with this UUID (the
+	 * new domain of a VM migrating here is "<name>--incoming"); borrowed.
+	 */
+	const char *vm;
 	struct rvbd *vbds;
 	size_t nvbds;
 	struct rvif *vifs;

@@ -344,6 +344,39 @@ static void build_xenstore(void)
 	fakexs_set(XS, "2", "%s/3/0/state", v);
 }
 
+/*
+ * A VM moving: vm1's new domain (the same UUID, the same region) is no
+ * collision; another VM on that region is.  Last: it adds domains.
+ */
+static void e2e_moving(void)
+{
+	const char *u = "/vm/5d0a9e0c-7f1e-4c52-9a4e-2b0c3c1d7e61";
+	int r;
+
+	fakexs_set(XS, u, "/local/domain/1/vm");
+	fakexs_set(XS, "vm1--incoming", "/local/domain/7/name");
+	fakexs_set(XS, u, "/local/domain/7/vm");
+	add_vbd(7, 51712, "xvda", "w", 4, "8:0", "209715200", "41943040", "claimed");
+	r = RUN(dir_ok, "check");
+	EQ_INT(r, 0, "check: vm1 migrating here (its new domain on its region) is fine");
+	HAS(OUT, "compared with 4 vbds of running VMs", "  ... the new domain's vbd is compared");
+	LACKS(OUT, "error", "  ... and finds nothing");
+	r = RUN(dir_ok, "check", "--json");
+	EQ_INT(r, 0, "check --json: the same");
+
+	fakexs_set(XS, "thief", "/local/domain/8/name");
+	fakexs_set(XS, "/vm/5d0a9e0c-7f1e-4c52-9a4e-2b0c3c1d7e62", "/local/domain/8/vm");
+	add_vbd(8, 51712, "xvda", "w", 4, "8:0", "209715200", "41943040", "claimed");
+	r = RUN(dir_ok, "check");
+	EQ_INT(r, 1, "check: another VM (another UUID) on vm1's region is refused");
+	HAS(OUT, "overlaps region /dev/sda start=100G size=20G (rw) of thief xvda",
+	    "  ... naming it");
+	fakexs_set(XS, u, "/local/domain/8/vm");
+	fakexs_set(XS, "41943048", "/local/domain/0/backend/vbd/8/51712/region-sectors");
+	r = RUN(dir_ok, "check");
+	EQ_INT(r, 1, "check: vm1's UUID with a region of another size is refused too");
+}
+
 void test_e2e(const char *srcdir)
 {
 	char abs[PATH_MAX];
@@ -369,6 +402,7 @@ void test_e2e(const char *srcdir)
 	snprintf(dir_ok, sizeof(dir_ok), "%s/tests/fixtures/vm-ok", abs);
 	e2e_binary(abs);
 	e2e_manpage(srcdir);
+	e2e_moving();
 
 	world_destroy(&W);
 	fakexs_free(XS);

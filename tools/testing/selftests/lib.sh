@@ -676,7 +676,7 @@ guest_disk_net_ok() {
 }
 
 # ---------------------------------------------------------------- VMs that move
-# A guest runs io_loop_script across xl save and xl restore (vm-save).
+# A guest runs io_loop_script across xl save/restore or xl migrate (vm-save, vm-migrate).
 
 # loop_start NAME DOMID: the guest's I/O loop, detached from its agent.
 loop_start() {

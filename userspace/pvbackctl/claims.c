@@ -299,6 +299,7 @@ static void running_vbd(struct pvctx *ctx, const struct rdom *dom,
 	cm->valid = true;
 	cm->ro = b->ro;
 	cm->vm = dom->vm;
+	cm->name = dom->name;
 	cm->uuid = dom->uuid;
 	cm->vdev = b->vdev;
 	cm->domid = dom->domid;
@@ -325,8 +326,10 @@ void claims_free(struct claims *cl)
 
 void claim_who(const struct claim *c, char *buf, size_t len)
 {
-	if (c->vm)
-		snprintf(buf, len, "%s %s", c->vm, c->vdev ? c->vdev : "disk");
+	const char *who = c->name ? c->name : c->vm;
+
+	if (who)
+		snprintf(buf, len, "%s %s", who, c->vdev ? c->vdev : "disk");
 	else
 		snprintf(buf, len, "domain %d %s", c->domid,
 			 c->vdev ? c->vdev : "disk");

@@ -27,6 +27,7 @@ struct claim {
 	bool whole;				/* a whole device (phy) */
 	/* whose */
 	const char *vm;				/* borrowed */
+	const char *name;	/* borrowed: the domain's own, for messages */
 	const char *uuid;			/* borrowed; running only */
 	const char *vdev;			/* borrowed */
 	const char *file;			/* definition; NULL: running */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,18 +199,34 @@ static int cmp_dom(const void *a, const void *b)
 	return x->domid < y->domid ? -1 : x->domid > y->domid;
 }
 
-/* The UUID in a domain's "vm" key ("/vm/<uuid>"), or NULL. */
+/*
+ * The UUID in a domain's "vm" key ("/vm/<uuid>"), lower case, or NULL when
+ * there is none or it is not one: read as pvblkback reads it (uuid_parse():
+ * 36 characters, dashes at 8, 13, 18 and 23, hex digits in any case).
+ */
 static char *vm_uuid(struct xsrc *xs, unsigned int domid)
 {
 	char *path = xs_get(xs, XS_DOMAINS "/%u/vm", domid);
+	char *uuid = NULL;
 	const char *u;
-	char *uuid;
+	int i;
 
 	if (!path)
 		return NULL;
 	u = strrchr(path, '/');
 	u = u ? u + 1 : path;
-	uuid = *u ? xstrdup(u) : NULL;
+	for (i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? u[i] != '-' : !isxdigit((unsigned char)u[i]))
+			break;
+	}
+	if (i == 36) {
+		uuid = xstrdup(u);
+		uuid[36] = '\0';
+		for (i = 0; i < 36; i++)
+			uuid[i] = tolower((unsigned char)uuid[i]);
+	}
 	free(path);
 	return uuid;
 }

@@ -73,9 +73,10 @@ bool pvblk_region_overlap(const struct pvblk_region *a,
  *
  * True when both name the same VM, from two different domains, and claim
  * exactly the same region with the same access: the old and the new domain
- * of a VM being migrated or restored, which never write at the same time
- * (the old one is paused before the new one runs).  Anything else, even of
- * the same VM, follows the overlap rule.
+ * of a VM migrating to this host.  Such a claim is not a conflict, but the
+ * caller serves the new one only once the old one is gone, so that the two
+ * never write at once.  Anything else, even of the same VM, follows the
+ * overlap rule.
  */
 bool pvblk_claim_handover(const struct pvblk_claim *a,
 			  const struct pvblk_claim *b)
@@ -112,7 +113,8 @@ const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 			continue;
 		if (!pvblk_region_overlap(&o->abs, &c->abs))
 			continue;
-		if (pvblk_claim_handover(o, c))
+		/* A released one's last I/O is still ending: wait, as always. */
+		if (!o->released && pvblk_claim_handover(o, c))
 			continue;
 		if (!o->released)
 			return o;

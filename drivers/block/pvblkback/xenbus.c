@@ -225,26 +225,34 @@ static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
 	return 0;
 }
 
-/* Say when a VM's region passes to its new domain (pvblk_claim_handover()). */
-static void pvblk_log_handover(struct pvblk_dev *dev,
-			       const struct pvblk_claim *c)
+/*
+ * Another domain of the same VM holding exactly @c's region
+ * (pvblk_claim_handover()), or NULL.
+ */
+static const struct pvblk_claim *pvblk_claim_partner(const struct pvblk_claim *c)
 {
 	const struct pvblk_claim *o;
 
 	lockdep_assert_held(&pvblk_claims_lock);
-	list_for_each_entry(o, &pvblk_claims, node) {
-		if (pvblk_claim_handover(o, c)) {
-			pr_info("%s: region also held by %s, the same VM (%pUb): it is being restored or migrated\n",
-				dev->name, o->owner, &c->vm);
-			return;
-		}
-	}
+	list_for_each_entry(o, &pvblk_claims, node)
+		if (o != c && pvblk_claim_handover(o, c))
+			return o;
+	return NULL;
+}
+
+/* Put @dev on the list of vbds that retry_work looks at when a claim goes. */
+static void pvblk_wait_claims(struct pvblk_dev *dev)
+{
+	lockdep_assert_held(&pvblk_claims_lock);
+	if (!dev->waiting)
+		list_add_tail(&dev->wait_node, &pvblk_waiting);
+	dev->waiting = true;
 }
 
 static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 		       bool writable)
 {
-	const struct pvblk_claim *o;
+	const struct pvblk_claim *o, *partner = NULL;
 	struct pvblk_claim *c = &dev->claim;
 	struct pvblk_claim other;
 
@@ -259,17 +267,13 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	c->released = false;
 	mutex_lock(&pvblk_claims_lock);
 	o = pvblk_claim_conflict(&pvblk_claims, c);
-	if (!o)
-		pvblk_log_handover(dev, c);
 	if (o && o->released) {
 		/*
 		 * A removed vbd's last I/O is still ending there (the same VM
 		 * reattached or rebooted, usually): wait for it, retry_work
 		 * claims again once it is gone.
 		 */
-		if (!dev->waiting)
-			list_add_tail(&dev->wait_node, &pvblk_waiting);
-		dev->waiting = true;
+		pvblk_wait_claims(dev);
 		other = *o;
 		mutex_unlock(&pvblk_claims_lock);
 		pr_info("%s: region still held by %s, which is shutting down; waiting for it\n",
@@ -281,8 +285,23 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	} else {
 		list_add_tail(&c->node, &pvblk_claims);
 		dev->claimed = true;
+		/*
+		 * The VM's old domain still holds the region (a migration to
+		 * this host): ours, so that no other VM gets it, but served
+		 * only once the old vbd and its last I/O are gone, never both
+		 * at once.
+		 */
+		partner = pvblk_claim_partner(c);
+		if (partner) {
+			other = *partner;
+			dev->deferred = true;
+			pvblk_wait_claims(dev);
+		}
 	}
 	mutex_unlock(&pvblk_claims_lock);
+	if (partner)
+		pr_info("%s: region also held by %s, the same VM (%pUb), which is moving here; served once that one lets it go\n",
+			dev->name, other.owner, &c->vm);
 	if (!o)
 		return 0;
 
@@ -296,7 +315,7 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	return -EBUSY;
 }
 
-/* A released claim went away: the vbds waiting on one try again. */
+/* A claim went away: the vbds waiting on one try again. */
 static void pvblk_claims_retry(void)
 {
 	struct pvblk_dev *d, *tmp;
@@ -317,11 +336,25 @@ static void pvblk_unclaim(struct pvblk_dev *dev)
 	dev->waiting = false;
 	if (dev->claimed) {
 		list_del(&dev->claim.node);
-		if (dev->claim.released)
-			pvblk_claims_retry();
+		pvblk_claims_retry();
 	}
 	mutex_unlock(&pvblk_claims_lock);
 	dev->claimed = false;
+	dev->deferred = false;
+}
+
+/* A deferred claim: is the VM's other domain done with the region? */
+static void pvblk_claim_recheck(struct pvblk_dev *dev)
+{
+	mutex_lock(&pvblk_claims_lock);
+	if (pvblk_claim_partner(&dev->claim))
+		pvblk_wait_claims(dev);
+	else
+		dev->deferred = false;
+	mutex_unlock(&pvblk_claims_lock);
+	if (!dev->deferred)
+		pr_info("%s: the VM's other domain let the region go; serving it\n",
+			dev->name);
 }
 
 /* The vbd is removed; its region stays claimed until its I/O ended. */
@@ -649,7 +682,8 @@ static void pvblk_maybe_connect(struct pvblk_dev *dev)
 
 	lockdep_assert_held(&dev->lock);
 	if (dev->refused || dev->removed || dev->draining || !dev->claimed ||
-	    dev->connected || xdev->state != XenbusStateInitWait)
+	    dev->deferred || dev->connected ||
+	    xdev->state != XenbusStateInitWait)
 		return;
 	fe = xenbus_read_driver_state(xdev->otherend);
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
@@ -743,15 +777,18 @@ static void pvblk_drain_work(struct work_struct *work)
 	put_device(&xdev->dev);
 }
 
-/* A released claim in the way is gone: claim again, maybe connect. */
+/* A claim in the way is gone: claim again (or serve), maybe connect. */
 static void pvblk_retry_work(struct work_struct *work)
 {
 	struct pvblk_dev *dev = container_of(work, struct pvblk_dev,
 					     retry_work);
 
 	mutex_lock(&dev->lock);
-	if (!dev->removed && !dev->refused && dev->disk.bdev && !dev->claimed) {
-		pvblk_claim_region(dev);
+	if (!dev->removed && !dev->refused && dev->disk.bdev) {
+		if (!dev->claimed)
+			pvblk_claim_region(dev);
+		else if (dev->deferred)
+			pvblk_claim_recheck(dev);
 		pvblk_maybe_connect(dev);
 	}
 	mutex_unlock(&dev->lock);

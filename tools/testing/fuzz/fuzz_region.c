@@ -14,8 +14,8 @@
  *             bits 4-5: its VM (0: none, else one of three); bits 6-7:
  *             its domain
  *   61  ...   up to 8 claims on the list: u8 (bits 0-1 disk, bit 2
- *             writable, bits 3-4 VM, bits 5-6 domain), u64 start, u64
- *             length
+ *             writable, bits 3-4 VM, bits 5-6 domain, bit 7 released),
+ *             u64 start, u64 length
  *
  * Invariants:
  * - check(a, device, lb) is 0 exactly when a is non-empty, lb non-zero,
@@ -28,11 +28,12 @@
  *   phys alone.
  * - overlap(a, b) is true exactly when both are non-empty and the 128-bit
  *   half-open intervals intersect; it is symmetric.
- * - claim_conflict returns the first claim on the list, in order, that is
- *   not the new one, is on the same disk, overlaps it and of which one of
- *   the two is writable, unless it is the same VM's from another domain
- *   with the very same region and access (a VM moving); NULL when there is
- *   none.
+ * - claim_conflict considers the claims on the list, in order, that are
+ *   not the new one, are on the same disk, overlap it and of which one of
+ *   the two is writable, but for one that is not released and is the same
+ *   VM's from another domain with the very same region and access (a VM
+ *   moving); it returns the first of them that is not released, else the
+ *   first released one, else NULL.
  */
 #include <string.h>
 #include <linux/errno.h>
@@ -115,7 +116,7 @@ static bool model_moving(const struct pvblk_claim *o,
 static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 {
 	struct pvblk_claim claims[MAX_CLAIMS + 1] = {};
-	const struct pvblk_claim *got, *want = NULL;
+	const struct pvblk_claim *got, *want = NULL, *first_released = NULL;
 	struct pvblk_claim *c = &claims[MAX_CLAIMS];
 	unsigned int i, nr = 0;
 	struct list_head list;
@@ -136,6 +137,7 @@ static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 		o->abs.start = fuzz_u64(in);
 		o->abs.nr_sectors = fuzz_u64(in);
 		set_vm(o, (g >> 3) & 3, (g >> 5) & 3);
+		o->released = g & 0x80;
 		list_add_tail(&o->node, &list);
 		/* Half-way down the list, the new claim itself, if asked. */
 		if (nr == MAX_CLAIMS / 2 && (f & 8))
@@ -144,10 +146,16 @@ static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 	for (i = 0; i < nr && !want; i++) {
 		const struct pvblk_claim *o = &claims[i];
 
-		if (o->disk == c->disk && (o->writable || c->writable) &&
-		    model_overlap(&o->abs, &c->abs) && !model_moving(o, c))
+		if (o->disk != c->disk || !(o->writable || c->writable) ||
+		    !model_overlap(&o->abs, &c->abs))
+			continue;
+		if (o->released)
+			first_released = first_released ?: o;
+		else if (!model_moving(o, c))
 			want = o;
 	}
+	if (!want)
+		want = first_released;
 	got = pvblk_claim_conflict(&list, c);
 	FUZZ_CHECK(got == want, "conflict with claim %ld, expected %ld",
 		   got ? (long)(got - claims) : -1L,

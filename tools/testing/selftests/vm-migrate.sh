@@ -28,10 +28,12 @@ tap_run_diag "xl migrate $M to this host, with its I/O in flight" \
 	timeout -k 10 900 xl migrate -s "" $M "xl migrate-receive" || tap_bail "xl migrate failed"
 d1=$(guest_moved $M "$d0") || tap_bail "no new domain for $M"
 tap_run "the old domain $d0 and its backends are gone" wait_backends_gone "$d0" || true
-if kern_since "$k1" | grep -q "vbd $d1/$(vbd_devid xvda): region also held by .*domain $d0.*the same VM"; then
-	tap_ok "the new domain $d1 got the region while the old one $d0 still held it"
+v=$(vbd_devid xvda)
+if kern_since "$k1" | grep -q "vbd $d1/$v: region also held by .*domain $d0.*the same VM" &&
+	kern_since "$k1" | grep -q "vbd $d1/$v: the VM's other domain let the region go; serving it"; then
+	tap_ok "the new domain $d1 got the region while the old one $d0 held it, and was served once that one was gone"
 else
-	tap_not_ok "the new domain $d1 got the region while the old one $d0 still held it" \
+	tap_not_ok "the new domain $d1 got the region while the old one $d0 held it, and was served once that one was gone" \
 		"$(kern_since "$k1" | grep -i pvblk | tail -5)"
 fi
 tap_run "the migrated guest's agent answers" guest_run $M true || true

@@ -375,6 +375,17 @@ static void e2e_moving(void)
 	fakexs_set(XS, "41943048", "/local/domain/0/backend/vbd/8/51712/region-sectors");
 	r = RUN(dir_ok, "check");
 	EQ_INT(r, 1, "check: vm1's UUID with a region of another size is refused too");
+	HAS(OUT, "of thief xvda", "  ... naming the domain by its own name");
+	fakexs_set(XS, "41943040", "/local/domain/0/backend/vbd/8/51712/region-sectors");
+	r = RUN(dir_ok, "check");
+	EQ_INT(r, 0, "check: a third domain of vm1 on its region is no collision either");
+	fakexs_set(XS, "/vm/5D0A9E0C-7F1E-4C52-9A4E-2B0C3C1D7E61", "/local/domain/8/vm");
+	r = RUN(dir_ok, "check");
+	EQ_INT(r, 0, "  ... in capitals too");
+	fakexs_set(XS, "/vm/not-a-uuid", "/local/domain/7/vm");
+	fakexs_set(XS, "/vm/not-a-uuid", "/local/domain/8/vm");
+	r = RUN(dir_ok, "check");
+	EQ_INT(r, 1, "check: a vm key that is no UUID names no VM (pvblkback refuses that pair)");
 }
 
 void test_e2e(const char *srcdir)

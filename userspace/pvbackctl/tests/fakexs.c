@@ -93,10 +93,21 @@ void fakexs_set(struct fakexs *f, const char *value, const char *fmt, ...)
 	va_list ap;
 	char *path;
 
+	size_t i;
+
 	va_start(ap, fmt);
 	if (vasprintf(&path, fmt, ap) < 0)
 		abort();
 	va_end(ap);
+	/* Writing a node again replaces its value, as in xenstore. */
+	for (i = 0; i < f->n; i++) {
+		if (!strcmp(f->path[i], path)) {
+			free(path);
+			free(f->val[i]);
+			f->val[i] = xstrdup(value);
+			return;
+		}
+	}
 	f->path = xrealloc(f->path, (f->n + 1) * sizeof(char *));
 	f->val = xrealloc(f->val, (f->n + 1) * sizeof(char *));
 	f->path[f->n] = path;

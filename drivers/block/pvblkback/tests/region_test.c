@@ -220,6 +220,11 @@ static void claim_conflicts_moving(struct kunit *test)
 	n.domid = 4;
 	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n), NULL);
 	KUNIT_EXPECT_TRUE(test, pvblk_claim_handover(&o, &n));
+	/* The old domain's vbd removed, its I/O ending: waited for. */
+	o.released = true;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),
+			    (const struct pvblk_claim *)&o);
+	o.released = false;
 	/* The same domain twice is a second vbd on the region: refused. */
 	n.domid = 3;
 	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_conflict(&claims, &n),

@@ -382,7 +382,8 @@ static void pvblk_claim_region(struct pvblk_dev *dev)
 		return;
 	xenbus_write(XBT_NIL, dev->xdev->nodename, PVBLK_XS_REGION_STATUS,
 		     PVBLK_REGION_CLAIMED);
-	pr_info("%s: serving %pg sectors %llu+%llu %s\n", dev->name,
+	pr_info("%s: %s %pg sectors %llu+%llu %s\n", dev->name,
+		dev->deferred ? "holding, not yet serving," : "serving",
 		dev->disk.bdev, dev->lim.region.start, dev->lim.region.nr_sectors,
 		dev->lim.readonly ? "ro" : "rw");
 }

@@ -404,7 +404,7 @@ static int udp_recv(int fd, uint64_t seed, size_t size, uint64_t count, uint64_t
 	unsigned char *buf = xmalloc(DGRAM_MAX + 1), *exp = xmalloc(DGRAM_MAX);
 	unsigned char *seen = calloc(count ? count : 1, 1);
 	uint64_t next = 0, good = 0, bad = 0, dup = 0, late = 0, missing;
-	double last = 0;
+	double last = 0, prev = 0, max_gap = 0;
 	int ok;
 
 	if (!seen) {
@@ -466,6 +466,10 @@ static int udp_recv(int fd, uint64_t seed, size_t size, uint64_t count, uint64_t
 		}
 		seen[q] = 1;
 		good++;
+		/* The longest silence between two good datagrams: a link or a VM away. */
+		if (prev > 0 && last - prev > max_gap)
+			max_gap = last - prev;
+		prev = last;
 		if (q < next)
 			late++;
 		else
@@ -477,8 +481,8 @@ static int udp_recv(int fd, uint64_t seed, size_t size, uint64_t count, uint64_t
 		printf("%s: note: %" PRIu64 " datagrams came twice, %" PRIu64
 		       " out of order (UDP allows both)\n", cmd, dup, late);
 	printf("%s: %s good=%" PRIu64 " bad=%" PRIu64 " missing=%" PRIu64 " dup=%" PRIu64
-	       " late=%" PRIu64 " size=%zu count=%" PRIu64 "%s\n", cmd, ok ? "ok" : "FAILED",
-	       good, bad, missing, dup, late, size, count,
+	       " late=%" PRIu64 " size=%zu count=%" PRIu64 " max_gap_ms=%.1f%s\n", cmd,
+	       ok ? "ok" : "FAILED", good, bad, missing, dup, late, size, count, max_gap * 1000,
 	       stopped ? " (stopped)" : now() >= deadline ? " (timeout)" : "");
 	return ok ? 0 : 1;
 }

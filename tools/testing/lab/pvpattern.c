@@ -8,18 +8,27 @@
  *   pvpattern write      DEV OFFSET LEN SEED [--pattern-offset P]
  *   pvpattern verify     DEV OFFSET LEN SEED [--pattern-offset P]
  *   pvpattern zero-check DEV OFFSET LEN
+ *   pvpattern pulse      DEV OFFSET LEN SEED SECS
  *
  * The pattern position of the byte at OFFSET is OFFSET unless --pattern-offset says otherwise.
  * Numbers take the suffixes s (512-byte sectors), K, M, G, T (powers of 1024). OFFSET and LEN
  * must be multiples of 512. Exit status: 0 ok, 1 mismatch or I/O error, 2 usage.
+ *
+ * pulse writes LEN round and round in 4 KiB blocks, one at a time (the data "write" would
+ * put there, so "verify" checks it afterwards), for SECS seconds or until SIGINT/SIGTERM,
+ * and reports the longest time between two completed writes: how long a VM's disk was away
+ * while it moved (vm-migrate, the migration benchmark). Its clock is the guest's monotonic
+ * one, which runs on while the guest is paused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK (1024u * 1024u)
@@ -34,8 +43,9 @@ static void die_usage(void)
 	fprintf(stderr,
 		"usage: %s write|verify DEV OFFSET LEN SEED [--pattern-offset P]\n"
 		"       %s zero-check DEV OFFSET LEN\n"
+		"       %s pulse DEV OFFSET LEN SEED SECS\n"
 		"numbers take suffixes s (512 B), K, M, G, T; OFFSET, LEN multiples of 512\n",
-		prog, prog);
+		prog, prog, prog);
 	exit(2);
 }
 
@@ -71,6 +81,86 @@ static void report(enum mode mode, const char *dev, uint64_t at, uint64_t pat,
 		prog, at, dev, pat, seed, want, have);
 }
 
+/* Set by the signal handler; read after pwrite(), a call opaque to the compiler. */
+static sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define PULSE 4096u
+
+/*
+ * One block at a time: a write's latency is the gap the guest sees. Reports the longest gap
+ * between two completions (and when it ended), the second longest (is the longest alone?)
+ * and the time spent in gaps over 100 ms.
+ */
+static int run_pulse(const char *dev, uint64_t off, uint64_t len, uint64_t seed, uint64_t secs)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	double start, last, t, gap, max = 0, second = 0, max_at = 0, slow = 0;
+	uint64_t n = 0, pos = 0;
+	uint64_t *buf;
+	int fd;
+
+	if (len < PULSE || len % PULSE || off % 512) {
+		fprintf(stderr, "%s: pulse needs LEN a multiple of 4 KiB\n", prog);
+		return 2;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fd = open(dev, O_RDWR | O_DIRECT);
+	if (fd < 0) {
+		fprintf(stderr, "%s: open %s: %s\n", prog, dev, strerror(errno));
+		return 1;
+	}
+	if (posix_memalign((void **)&buf, ALIGN, PULSE)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	start = mono();
+	last = start;
+	while (!stop && last - start < secs) {
+		fill(buf, PULSE, seed, off + pos);
+		if (pwrite(fd, buf, PULSE, off + pos) != PULSE) {
+			if (errno == EINTR && stop)
+				break;
+			fprintf(stderr, "%s: write error at offset %" PRIu64 " of %s: %s\n", prog,
+				off + pos, dev, errno ? strerror(errno) : "short write");
+			return 1;
+		}
+		t = mono();
+		gap = t - last;
+		if (gap > max) {
+			second = max;
+			max = gap;
+			max_at = t - start;
+		} else if (gap > second) {
+			second = gap;
+		}
+		if (gap > 0.1)
+			slow += gap;
+		last = t;
+		n++;
+		pos = (pos + PULSE) % len;
+	}
+	close(fd);
+	printf("%s: pulse %s writes=%" PRIu64 " secs=%.3f", prog, dev, n, last - start);
+	printf(" max_gap_ms=%.1f at_s=%.3f", max * 1000, max_at);
+	printf(" second_gap_ms=%.1f slow_ms=%.1f\n", second * 1000, slow * 1000);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum mode mode;
@@ -81,6 +171,13 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		die_usage();
+	if (!strcmp(argv[1], "pulse")) {
+		if (argc != 7)
+			die_usage();
+		return run_pulse(argv[2], parse_num(argv[3], "offset"),
+				 parse_num(argv[4], "length"), parse_num(argv[5], "seed"),
+				 parse_num(argv[6], "seconds"));
+	}
 	if (!strcmp(argv[1], "write"))
 		mode = WRITE;
 	else if (!strcmp(argv[1], "verify"))

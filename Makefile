@@ -82,10 +82,15 @@ check-all:
 
 # The long run of tools/testing/fuzz/run.sh (make check runs a short one).
 FUZZ_TIME ?= 300
-.PHONY: fuzz bench
+.PHONY: fuzz bench bench-migrate
 bench: | deps-if-missing
 	@$(TOP)/tools/testing/deps.sh
 	$(TOP)/tools/testing/bench/bench.sh
+
+# Live migration to this host through the in-tree backends and ours, side by side.
+bench-migrate: | deps-if-missing
+	@$(TOP)/tools/testing/deps.sh
+	PVTEST_BENCH_ROUNDS=$${PVTEST_BENCH_ROUNDS:-3} $(TOP)/tools/testing/lab/selftest.sh bench-migrate
 
 fuzz:
 	@$(TOP)/tools/testing/deps.sh

@@ -84,13 +84,17 @@ stage kunit "$top/tools/testing/kunit/run.sh"
 # The same suites in a kernel built from Debian 13's source (about 12 minutes once, cached).
 stage kunit-6.12 env KUNIT_KERNEL=6.12 "$top/tools/testing/kunit/run.sh"
 # Every scenario on Debian 13's dom0 but those in LATER, which check-all runs: the
-# benchmark's smoke run (2.5 minutes; make bench runs the benchmark itself), and live
+# benchmarks' smoke runs (make bench and make bench-migrate run them in full), and live
 # migration, which the emulated CPU at times breaks (tools/testing/selftests/vm-migrate.sh).
-LATER="bench vm-migrate"
+LATER="bench bench-migrate vm-migrate"
+# The scenarios that need a second server ("# pvtest-hosts: 2") boot a pair of labs of their
+# own, in check-all.
+HOSTS2=$(grep -lx '# pvtest-hosts: 2' "$top"/tools/testing/selftests/*.sh | xargs -r -n1 basename |
+	sed 's/\.sh$//' | tr '\n' ' ')
 main=(lab-smoke)
 for f in "$top"/tools/testing/selftests/*.sh; do
 	n=$(basename "$f" .sh)
-	case " lib lab-smoke $LATER " in *" $n "*) continue ;; esac
+	case " lib lab-smoke $LATER $HOSTS2 " in *" $n "*) continue ;; esac
 	main+=("$n")
 done
 stage selftest env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "${main[@]}"
@@ -102,12 +106,15 @@ if [ "$all" = 1 ]; then
 	rest=()
 	for f in "$top"/tools/testing/selftests/*.sh; do
 		n=$(basename "$f" .sh)
-		case " lib $CORE " in *" $n "*) continue ;; esac
+		case " lib $CORE $HOSTS2 " in *" $n "*) continue ;; esac
 		rest+=("$n")
 	done
 	stage selftest-bookworm-rest env PVTEST_DIST=bookworm \
 		"$top/tools/testing/lab/selftest.sh" "${rest[@]}"
 	stage selftest-later env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$LATER"
+	# Two servers on one disk and one wire (each with 2 vCPUs: the pair runs at half speed).
+	[ -z "$HOSTS2" ] || stage selftest-hosts2 env PVTEST_DIST=trixie \
+		"$top/tools/testing/lab/selftest.sh" "$HOSTS2"
 	# The scenarios that apply to every guest type, again with PVH and with HVM guests. Not
 	# blk-hotplug with HVM guests: under TCG's nested SVM they triple-fault within 8-17
 	# attach/detach rounds whichever the backend (Documentation/lab.md, "Guest types").

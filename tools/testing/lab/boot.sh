@@ -7,9 +7,14 @@
 # "peer" as the outside host of the net scenarios). Needs the images of build.sh.
 #
 #   boot.sh [--mode selftest|shell] [--tests "NAME..."] [--log FILE] [--timeout SECONDS]
-#           [--stream full|tap|none]
+#           [--stream full|tap|none] [--role a|b] [--disk FILE] [--wire listen:PORT|connect:PORT]
 #
 # --stream: what of the console goes to stdout while running (the log always gets everything).
+# Two servers on shared storage (selftest.sh boots them for scenarios that say
+# "# pvtest-hosts: 2"): --role b is the second server, which has only an uplink NIC, serves
+# the first one's requests (dom0/init) and runs no scenarios; --disk is a server disk the two
+# share (made and removed by the caller, not here); --wire links this QEMU's hub to the other
+# one's over a TCP socket on 127.0.0.1 (the second server listens, the first connects).
 # Shell mode is interactive (serial console on the terminal, ctrl-a x quits).
 # Environment: PVBACK_BACKEND, PVBLKBACK_PARAMS, PVNETBACK_PARAMS, PVTEST_SCEN_TIMEOUT,
 # PVTEST_GUEST_TYPE (tools/testing/selftests/lib.sh) and
@@ -27,7 +32,7 @@ set -euo pipefail
 UPLINK_MAC=52:54:00:00:00:01
 PEER_MAC=52:54:00:00:00:02
 
-mode=selftest tests='' log='' tmo='' stream=full
+mode=selftest tests='' log='' tmo='' stream=full role=a disk='' wire=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2 ;;
@@ -35,6 +40,9 @@ while [ $# -gt 0 ]; do
 	--log) log=$2 ;;
 	--timeout) tmo=$2 ;;
 	--stream) stream=$2 ;;
+	--role) role=$2 ;;
+	--disk) disk=$2 ;;
+	--wire) wire=$2 ;;
 	*) lab_die "boot.sh: unknown argument $1" ;;
 	esac
 	shift 2
@@ -44,12 +52,25 @@ selftest) tmo=${tmo:-1500} ;;
 shell) tmo=${tmo:-14400} ;;
 *) lab_die "boot.sh: bad mode $mode" ;;
 esac
+case $role in
+a) ;;
+b)
+	# The second server's MAC, and no peer NIC; its run files apart from the first one's.
+	UPLINK_MAC=52:54:00:00:01:01 PEER_MAC=none
+	;;
+*) lab_die "boot.sh: bad role $role (a or b)" ;;
+esac
+case $wire in
+'' | listen:[0-9]* | connect:[0-9]*) ;;
+*) lab_die "boot.sh: bad --wire $wire (listen:PORT or connect:PORT)" ;;
+esac
 
 IMG=$OUT/images
 for f in xen.elf vmlinuz dom0.cpio.gz; do
 	[ -e "$IMG/$f" ] || lab_die "missing $IMG/$f: run tools/testing/lab/build.sh"
 done
 RUN=$CACHE/run
+[ "$role" = a ] || RUN=$CACHE/run/host-$role
 mkdir -p "$RUN" "$OUT/logs"
 log=${log:-$OUT/logs/$mode-$(date +%Y%m%d-%H%M%S).log}
 
@@ -62,13 +83,14 @@ conf=$(mktemp -d)
 trap 'rm -rf "$conf"' EXIT
 mkdir -p "$conf/etc/pvtest"
 {
-	printf 'PVTEST_MODE=%q\n' "$mode"
+	printf 'PVTEST_MODE=%q\nPVTEST_ROLE=%s\n' "$mode" "$role"
 	printf 'PVTEST_TESTS=%q\n' "$tests"
 	printf 'PVTEST_UPLINK_MAC=%s\nPVTEST_PEER_MAC=%s\n' "$UPLINK_MAC" "$PEER_MAC"
 	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT \
 		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS \
 		PVTEST_BENCH_WORKLOADS PVTEST_BENCH_BACKENDS PVTEST_BENCH_ALT PVTEST_BENCH_PERF \
-		PVTEST_LIFECYCLE_ROUNDS PVTEST_LIFECYCLE_DESTROYS PVTEST_HOTPLUG_ROUNDS PVTEST_XENSTORED_ARGS PVTEST_GUEST_TYPE; do
+		PVTEST_LIFECYCLE_ROUNDS PVTEST_LIFECYCLE_DESTROYS PVTEST_HOTPLUG_ROUNDS PVTEST_XENSTORED_ARGS PVTEST_GUEST_TYPE \
+		PVTEST_HOSTS; do
 		[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 	done
 } >"$conf/etc/pvtest/run.conf"
@@ -80,10 +102,17 @@ if [ -n "${PVTEST_BENCH_PERF:-}" ]; then
 fi
 cat "${layers[@]}" >"$RUN/initrd.gz"
 
-# The server's disk: sparse, so 500 GiB of zeroes cost nothing; fresh every boot.
-DISK=$RUN/disk.raw
-rm -f "$DISK"
-truncate -s 500G "$DISK"
+# The server's disk: sparse, so 500 GiB of zeroes cost nothing; fresh every boot. A shared
+# one is opened by two QEMUs: no image locking (each dom0 writes only through pvblkback and
+# reads with O_DIRECT, and the host's page cache is one for both).
+DISK=$RUN/disk.raw locking=''
+if [ -n "$disk" ]; then
+	[ -f "$disk" ] || lab_die "no shared disk $disk"
+	DISK=$disk locking=,file.locking=off
+else
+	rm -f "$DISK"
+	truncate -s 500G "$DISK"
+fi
 
 # Multiboot modules are comma-separated in -initrd; a literal comma is written twice.
 mb() { printf '%s' "${1//,/,,}"; }
@@ -111,11 +140,21 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m "${PVTEST_QEMU_MEM:
 	-nodefaults -no-user-config -display none -monitor none -no-reboot -serial "$serial"
 	-kernel "$(readlink -f "$IMG/xen.elf")" -append "$xen_args"
 	-initrd "$(mb "$(readlink -f "$IMG/vmlinuz")") $dom0_args,$(mb "$RUN/initrd.gz")"
-	-drive "if=none,id=disk0,file=$DISK,format=raw,cache=unsafe,discard=unmap"
-	-device ahci,id=ahci0 -device ide-hd,drive=disk0,bus=ahci0.0
-	-netdev hubport,id=net0,hubid=0 -device "e1000,netdev=net0,mac=$UPLINK_MAC"
-	-netdev hubport,id=net1,hubid=0 -device "e1000,netdev=net1,mac=$PEER_MAC"
-	"${extra[@]}")
+	-drive "if=none,id=disk0,file=$DISK,format=raw,cache=unsafe,discard=unmap$locking"
+	-device ahci,id=ahci0 -device ide-hd,drive=disk0,bus=ahci0.0)
+# shellcheck disable=SC2054 # commas inside QEMU option values
+if [ "$role" = a ]; then
+	qemu+=(-netdev hubport,id=net0,hubid=0 -device "e1000,netdev=net0,mac=$UPLINK_MAC"
+		-netdev hubport,id=net1,hubid=0 -device "e1000,netdev=net1,mac=$PEER_MAC")
+	# The other server's uplink joins this wire (the peer's and this uplink's hub).
+	[ -z "$wire" ] || qemu+=(-netdev "socket,id=wire,${wire%%:*}=127.0.0.1:${wire#*:}"
+		-netdev hubport,id=net2,hubid=0,netdev=wire)
+else
+	[ -n "$wire" ] || lab_die "boot.sh: --role b needs --wire"
+	qemu+=(-netdev "socket,id=net0,${wire%%:*}=127.0.0.1:${wire#*:}"
+		-device "e1000,netdev=net0,mac=$UPLINK_MAC")
+fi
+qemu+=("${extra[@]}")
 # The dkms scenario's Debian root (tools/testing/lab/dkmsroot.sh), on virtio so that it is
 # /dev/vda and the server's disk stays /dev/sda whatever the probe order (a second AHCI disk
 # sometimes came up as sda); the cached image is never written (snapshot=on).
@@ -140,7 +179,7 @@ else
 	}
 	timeout -k 10 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$log" | filter || rc=${PIPESTATUS[0]}
 fi
-rm -f "$DISK"
+[ -n "$disk" ] || rm -f "$DISK"
 [ "$rc" -eq 124 ] && lab_log "QEMU timed out after ${tmo}s"
-echo "$log" >"$OUT/logs/last"
+[ "$role" = b ] || echo "$log" >"$OUT/logs/last"
 exit "$rc"

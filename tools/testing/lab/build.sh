@@ -448,7 +448,8 @@ build_dom0_base() {
 	done < <(lab_sys dpkg -L coreutils)
 	for c in bash ip bridge tc losetup flock stat readlink sed awk mawk grep find xargs logger blockdev \
 		kmod insmod rmmod modprobe lsmod depmod modinfo ps pgrep pkill setsid cmp diff getopt \
-		lsblk dmesg mount umount sync dmsetup; do
+		lsblk dmesg mount umount sync dmsetup \
+		socat; do
 		add_host_cmd "$d" "$c"
 	done
 	for c in strace iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done
@@ -574,6 +575,7 @@ install -D -m 0755 -t "$D/usr/bin" "$OUT/build/pvpattern" "$OUT/build/pvxs" "$OU
 	"$OUT/build/pvhostile"
 install -m 0755 "$LAB/dom0/init" "$D/init"
 install -m 0755 "$LAB/dom0/run-scenarios" "$P/run-scenarios"
+install -m 0755 "$LAB/dom0/host2-serve" "$P/host2-serve"
 install -m 0644 "$LAB/dom0/profile" "$D/etc/profile"
 cp "$TOP"/tools/testing/selftests/*.sh "$TOP"/tools/testing/selftests/*.awk "$P/selftests/"
 # The documentation, for the doc-examples scenario (it runs its console examples).

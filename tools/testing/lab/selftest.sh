@@ -84,6 +84,24 @@ judge() {
 	[ "$fail" -eq 0 ]
 }
 
+# judge_host2 LOG: the second server's console: it came up, served, ended and had no kernel
+# trouble. Prints what is wrong, then a last line "0 passed, N failed" as judge does.
+judge_host2() {
+	local clean hits problems=()
+	clean=$(mktemp)
+	tr -d '\r' <"$1" >"$clean"
+	grep -q '^PVTEST-HOST2-READY' "$clean" ||
+		problems+=("the second server never served: $(grep -m1 '^PVTEST-SETUP-FAILED' "$clean" || echo 'no ready marker')")
+	grep -q '^PVTEST-END' "$clean" || problems+=("the second server did not finish")
+	hits=$(awk -f "$SEL/kern-trouble.awk" -v skip='^((not )?ok [0-9]|#|PVTEST-TAP )' "$clean" | head -n 40)
+	[ -z "$hits" ] || problems+=("kernel errors in the second server's console log:" "$hits")
+	rm -f "$clean"
+	for p in "${problems[@]}"; do echo "lab: FAILED: $p"; done
+	[ ${#problems[@]} -eq 0 ] || echo "lab: second server's console log kept: $1"
+	echo "0 passed, ${#problems[@]} failed"
+	[ ${#problems[@]} -eq 0 ]
+}
+
 if [ "${1:-}" = --judge ]; then
 	[ -f "${2:-}" ] || lab_die "usage: selftest.sh --judge LOG"
 	judge "$2"
@@ -142,13 +160,60 @@ if [ -z "${PVTEST_TIMEOUT:-}" ]; then
 	[ "$tmo" -ge 1500 ] || tmo=1500
 	[ "$tmo" -le 3600 ] || tmo=3600
 fi
+# Scenarios with "# pvtest-hosts: 2" need a second server on the same wire and server disk:
+# it boots first (boot.sh --role b) and listens for the first one's QEMU to join its wire.
+pair=() b_pid='' b_log='' shared=''
+for n in "${names[@]}"; do
+	grep -qx '# pvtest-hosts: 2' "$SEL/$n.sh" || continue
+	shared=$CACHE/run/shared-disk.raw b_log=${log%.log}-host2.log port=17301
+	mkdir -p "$CACHE/run"
+	rm -f "$shared"
+	truncate -s 500G "$shared"
+	lab_log "booting the second server (scenario $n), console log $b_log"
+	"$(dirname "${BASH_SOURCE[0]}")/boot.sh" --mode selftest --role b --disk "$shared" \
+		--wire "listen:$port" --log "$b_log" --timeout "$((tmo + 300))" --stream none &
+	b_pid=$!
+	for _ in $(seq 300); do
+		ss -Htln "sport = :$port" | grep -q . && break
+		kill -0 "$b_pid" 2>/dev/null || lab_die "the second server did not start (log $b_log)"
+		sleep 0.2
+	done
+	pair=(--disk "$shared" --wire "connect:$port")
+	export PVTEST_HOSTS=2
+	break
+done
 qrc=0
 "$(dirname "${BASH_SOURCE[0]}")/boot.sh" --mode selftest --tests "${names[*]}" --log "$log" \
-	--timeout "$tmo" --stream tap || qrc=$?
+	--timeout "$tmo" --stream tap "${pair[@]}" || qrc=$?
 booted=$(lab_now)
 
 rc=0
 judge "$log" "$qrc" "$tmo" >"$OUT/verdict" || rc=$?
+if [ -n "$b_pid" ]; then
+	# The first server told the second one to finish; it dumps its logs and powers off.
+	for _ in $(seq 600); do kill -0 "$b_pid" 2>/dev/null || break; sleep 0.2; done
+	# Still running (the first one died before it could tell it): its QEMU ends here.
+	if kill -0 "$b_pid" 2>/dev/null; then
+		lab_log "the second server did not finish; stopping it"
+		pkill -f -- "socket,id=net0,listen=127.0.0.1:$port" 2>/dev/null
+	fi
+	wait "$b_pid" 2>/dev/null
+	rm -f "$shared"
+	# Its problems go before the verdict's last line ("N passed, N failed"), and count there.
+	if ! judge_host2 "$b_log" >"$OUT/verdict2"; then
+		rc=1
+		last=$(tail -n 1 "$OUT/verdict")
+		{
+			head -n -1 "$OUT/verdict"
+			head -n -1 "$OUT/verdict2"
+			awk -v more="$(tail -n 1 "$OUT/verdict2" | awk '{ print $3 }')" \
+				'{ $3 += more; print }' <<<"$last"
+		} >"$OUT/verdict.new"
+		mv "$OUT/verdict.new" "$OUT/verdict"
+	fi
+	rm -f "$OUT/verdict2"
+	[ "$rc" -eq 0 ] || cp "$b_log" "$CACHE/failed-logs/" 2>/dev/null || true
+fi
 head -n -1 "$OUT/verdict"
 # A failed run's console outlives the tree it ran in (CI runs in a clone that is then
 # deleted): the newest 10 are kept in the cache.

@@ -36,6 +36,13 @@ DM_DISABLE_UDEV=1 dmsetup create $DM --table "0 $n linear $PVTEST_DISK $s" ||
 	tap_bail "cannot create the dm-linear device of the region"
 dmsetup mknodes
 
+# served_by DOMID: the modules bound to the domain's vbd and vif ("none" for an unbound one),
+# once both are bound or after 30 s.
+served_by() {
+	wait_for "vbd_driver_module $1 xvda && vif_driver_module $1 0" 30 || true
+	echo "$(vbd_driver_module "$1" xvda || echo none)/$(vif_driver_module "$1" 0 || echo none)"
+}
+
 # migrate_round ROUND BACKEND: one VM through BACKEND, migrated once (four checks).
 migrate_round() {
 	local r=$1 be=$2 disk cfg d0 d1 t0 t1 mods want=pvblkback/pvnetback pulse net dg ng
@@ -51,7 +58,7 @@ migrate_round() {
 	guest_create $M "$cfg" || tap_bail "round $r: $M on $be did not start"
 	guest_net_up $M "$IP" "$MAC" >/dev/null || tap_bail "round $r: $M's network on $be"
 	d0=$(guest_domid $M)
-	mods="$(vbd_driver_module "$d0" xvda)/$(vif_driver_module "$d0" 0)"
+	mods=$(served_by "$d0")
 	tap_is "$mods" "$want" "round $r: $be serves $M's disk and NIC" || true
 
 	pulse_start $M 0 16M
@@ -67,7 +74,7 @@ echo \$! >/tmp/gap.pid" >/dev/null
 		tap_bail "round $r: xl migrate on $be failed"
 	t1=$EPOCHREALTIME
 	d1=$(guest_moved $M "$d0") || tap_bail "round $r: no new domain for $M"
-	mods="$(vbd_driver_module "$d1" xvda)/$(vif_driver_module "$d1" 0)"
+	mods=$(served_by "$d1")
 	tap_is "$mods" "$want" "round $r: $be serves the migrated $M's disk and NIC" || true
 	# The sender runs on in the guest's new domain: stop it, then the receiver.
 	guest_run $M "kill \$(cat /tmp/gap.pid)" >/dev/null || true

@@ -65,8 +65,8 @@ struct pvblk_queue {
  * and stays there.  A region still held by a removed vbd that is draining
  * is waited for (retry_work), not refused: the same VM reattached or
  * rebooted gets it back.  A region the VM's old domain still holds (a
- * migration to this host) is claimed but deferred: the vbd connects once
- * the old domain's claim is gone (retry_work).
+ * migration to this host) is claimed but deferred (claim.deferred): the
+ * vbd connects once the old domain's claim is gone (retry_work).
  */
 struct pvblk_dev {
 	struct xenbus_device *xdev;
@@ -85,8 +85,6 @@ struct pvblk_dev {
 	struct pvback_bdev disk;
 	dev_t devt;
 	bool claimed;
-	/* Claimed, but the VM's other domain still holds it: not served. */
-	bool deferred;
 	bool refused;
 	struct pvblk_claim claim;
 	struct pvblk_limits lim;

@@ -89,6 +89,27 @@ bool pvblk_claim_handover(const struct pvblk_claim *a,
 }
 
 /**
+ * pvblk_claim_partner - the claim a VM's moving domain must wait for
+ * @claims: list of struct pvblk_claim (caller holds the registry lock)
+ * @c: a claim of that VM, on the list or not
+ *
+ * Return: another domain's claim of the same VM on exactly @c's region
+ * (pvblk_claim_handover()) that is served or still ending its I/O, or NULL:
+ * then @c may be served.  Deferred ones are no partner: they wait too, and
+ * two that waited on each other would wait for ever.
+ */
+const struct pvblk_claim *pvblk_claim_partner(const struct list_head *claims,
+					      const struct pvblk_claim *c)
+{
+	const struct pvblk_claim *o;
+
+	list_for_each_entry(o, claims, node)
+		if (o != c && !o->deferred && pvblk_claim_handover(o, c))
+			return o;
+	return NULL;
+}
+
+/**
  * pvblk_claim_conflict - find a claim that @c may not coexist with
  * @claims: list of struct pvblk_claim (caller holds the registry lock)
  * @c: the new claim, not on the list

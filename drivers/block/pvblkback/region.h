@@ -56,11 +56,20 @@ struct pvblk_claim {
 	uuid_t vm;
 	bool has_vm;
 	u16 domid;
+	/*
+	 * Held, not served: another domain of the VM holds the region too
+	 * (pvblk_claim_partner()).  At most one of a VM's domains on a region
+	 * is not deferred.  Written under the registry lock (by the claim's
+	 * own vbd, under its lock too).
+	 */
+	bool deferred;
 	char owner[64];
 };
 
 bool pvblk_claim_handover(const struct pvblk_claim *a,
 			  const struct pvblk_claim *b);
+const struct pvblk_claim *pvblk_claim_partner(const struct list_head *claims,
+					      const struct pvblk_claim *c);
 const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 					       const struct pvblk_claim *c);
 

@@ -225,21 +225,6 @@ static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
 	return 0;
 }
 
-/*
- * Another domain of the same VM holding exactly @c's region
- * (pvblk_claim_handover()), or NULL.
- */
-static const struct pvblk_claim *pvblk_claim_partner(const struct pvblk_claim *c)
-{
-	const struct pvblk_claim *o;
-
-	lockdep_assert_held(&pvblk_claims_lock);
-	list_for_each_entry(o, &pvblk_claims, node)
-		if (o != c && pvblk_claim_handover(o, c))
-			return o;
-	return NULL;
-}
-
 /* Put @dev on the list of vbds that retry_work looks at when a claim goes. */
 static void pvblk_wait_claims(struct pvblk_dev *dev)
 {
@@ -265,6 +250,7 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 	pvblk_owner(dev, c->owner, sizeof(c->owner));
 
 	c->released = false;
+	c->deferred = false;
 	mutex_lock(&pvblk_claims_lock);
 	o = pvblk_claim_conflict(&pvblk_claims, c);
 	if (o && o->released) {
@@ -291,10 +277,10 @@ static int pvblk_claim(struct pvblk_dev *dev, struct block_device *bdev,
 		 * only once the old vbd and its last I/O are gone, never both
 		 * at once.
 		 */
-		partner = pvblk_claim_partner(c);
+		partner = pvblk_claim_partner(&pvblk_claims, c);
 		if (partner) {
 			other = *partner;
-			dev->deferred = true;
+			c->deferred = true;
 			pvblk_wait_claims(dev);
 		}
 	}
@@ -340,19 +326,31 @@ static void pvblk_unclaim(struct pvblk_dev *dev)
 	}
 	mutex_unlock(&pvblk_claims_lock);
 	dev->claimed = false;
-	dev->deferred = false;
+}
+
+/*
+ * Held, not served.  Only @dev's own paths write its claim's bit, under
+ * dev->lock (which the caller holds) and the registry lock.
+ */
+static bool pvblk_deferred(const struct pvblk_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return dev->claimed && dev->claim.deferred;
 }
 
 /* A deferred claim: is the VM's other domain done with the region? */
 static void pvblk_claim_recheck(struct pvblk_dev *dev)
 {
+	bool serve;
+
 	mutex_lock(&pvblk_claims_lock);
-	if (pvblk_claim_partner(&dev->claim))
-		pvblk_wait_claims(dev);
+	serve = !pvblk_claim_partner(&pvblk_claims, &dev->claim);
+	if (serve)
+		dev->claim.deferred = false;
 	else
-		dev->deferred = false;
+		pvblk_wait_claims(dev);
 	mutex_unlock(&pvblk_claims_lock);
-	if (!dev->deferred)
+	if (serve)
 		pr_info("%s: the VM's other domain let the region go; serving it\n",
 			dev->name);
 }
@@ -383,7 +381,7 @@ static void pvblk_claim_region(struct pvblk_dev *dev)
 	xenbus_write(XBT_NIL, dev->xdev->nodename, PVBLK_XS_REGION_STATUS,
 		     PVBLK_REGION_CLAIMED);
 	pr_info("%s: %s %pg sectors %llu+%llu %s\n", dev->name,
-		dev->deferred ? "holding, not yet serving," : "serving",
+		pvblk_deferred(dev) ? "holding, not yet serving," : "serving",
 		dev->disk.bdev, dev->lim.region.start, dev->lim.region.nr_sectors,
 		dev->lim.readonly ? "ro" : "rw");
 }
@@ -683,7 +681,7 @@ static void pvblk_maybe_connect(struct pvblk_dev *dev)
 
 	lockdep_assert_held(&dev->lock);
 	if (dev->refused || dev->removed || dev->draining || !dev->claimed ||
-	    dev->deferred || dev->connected ||
+	    dev->connected || pvblk_deferred(dev) ||
 	    xdev->state != XenbusStateInitWait)
 		return;
 	fe = xenbus_read_driver_state(xdev->otherend);
@@ -788,7 +786,7 @@ static void pvblk_retry_work(struct work_struct *work)
 	if (!dev->removed && !dev->refused && dev->disk.bdev) {
 		if (!dev->claimed)
 			pvblk_claim_region(dev);
-		else if (dev->deferred)
+		else if (pvblk_deferred(dev))
 			pvblk_claim_recheck(dev);
 		pvblk_maybe_connect(dev);
 	}

@@ -117,6 +117,7 @@ static void region_overlap(struct kunit *test)
 static void claim_add(struct list_head *list, struct pvblk_claim *c,
 		      dev_t disk, u64 start, u64 n, bool rw)
 {
+	memset(c, 0, sizeof(*c));
 	c->disk = disk;
 	c->abs.start = start;
 	c->abs.nr_sectors = n;
@@ -261,6 +262,53 @@ static void claim_conflicts_moving(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pvblk_claim_handover(&o, &n));
 }
 
+/*
+ * Which claim a moving VM's domain waits for: one served or ending, never
+ * one that waits too (three domains of a VM would wait on each other).
+ */
+static void claim_partner_moving(struct kunit *test)
+{
+	const uuid_t vm = UUID_INIT(0x6b1d1c3e, 0x2f4a, 0x4e5b, 0x9c, 0x7d,
+				    0x01, 0x23, 0x45, 0x67, 0x89, 0xab);
+	struct pvblk_claim a, b, c;
+	LIST_HEAD(claims);
+
+	claim_add(&claims, &a, MKDEV(8, 0), 1000, 1000, true);
+	a.vm = vm;
+	a.has_vm = true;
+	a.domid = 3;
+	a.deferred = false;
+	b = a;
+	b.domid = 4;
+	list_add_tail(&b.node, &claims);
+	c = a;
+	c.domid = 5;
+	list_add_tail(&c.node, &claims);
+
+	/* a serves: b and c wait for it. */
+	b.deferred = true;
+	c.deferred = true;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &b),
+			    (const struct pvblk_claim *)&a);
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &c),
+			    (const struct pvblk_claim *)&a);
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &a), NULL);
+	/* An old domain ending its I/O is waited for too. */
+	a.released = true;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &b),
+			    (const struct pvblk_claim *)&a);
+	/* a gone: b may serve (c waits too, so it is no partner) ... */
+	list_del(&a.node);
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &b), NULL);
+	/* ... and once it does, c waits for it. */
+	b.deferred = false;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &c),
+			    (const struct pvblk_claim *)&b);
+	/* Another VM's claim is never a partner. */
+	c.vm.b[15] ^= 1;
+	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &c), NULL);
+}
+
 static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(region_check_accepts),
 	KUNIT_CASE(region_check_rejects),
@@ -269,6 +317,7 @@ static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(claim_conflicts),
 	KUNIT_CASE(claim_conflicts_released),
 	KUNIT_CASE(claim_conflicts_moving),
+	KUNIT_CASE(claim_partner_moving),
 	{}
 };
 

@@ -40,12 +40,9 @@ guest_create $G "$cfg" || tap_bail "guest $G did not start"
 gd=$(guest_domid $G)
 out=$(guest_net_up $G "$G_IP" "$G_MAC") || tap_bail "$G's network: $out"
 GX=/local/domain/$gd/data/pvtest
-pvxs rm "$GX/stop" "$GX/nfail" "$GX/rounds" "$GX/written" "$GX/done" >/dev/null 2>&1 || true
 # Detached from the agent, which stays free for the checks below.
-guest_run $G "( $(io_loop_script data/pvtest) ) >/dev/null 2>&1 & echo started" >/dev/null
-g_rounds() { pvxs read "$GX/rounds" 2>/dev/null || echo 0; }
-# shellcheck disable=SC2016 # evaluated by wait_for
-if wait_for '[ "$(g_rounds)" -ge 1 ]' 120; then
+loop_start $G "$gd"
+if loop_goes_on $G "$gd"; then
 	tap_ok "guest $G does verified disk and network I/O"
 else
 	tap_bail "$G's I/O loop does not run: $(pvxs read "$GX/nfail" 2>&1)"
@@ -155,13 +152,5 @@ else
 fi
 
 # ---- the guest's I/O and the disk
-pvxs write "$GX/stop" 1
-# The round in progress ends first: then the disk holds what "written" says.
-wait_for "pvxs exists $GX/done || pvxs exists $GX/nfail" 120 || true
-if pvxs exists "$GX/nfail"; then
-	tap_not_ok "$G's I/O never failed" "$(pvxs read "$GX/nfail")"
-else
-	tap_ok "$G's I/O never failed: $(g_rounds) rounds of verified disk I/O and pings"
-fi
-tap_is "$(io_loop_verify "$(to_bytes $G_START)" "$GX")" none "dom0 finds $G's last rounds intact on the disk" || true
+loop_end $G "$gd" $G_START
 tap_is "$(kern_trouble "$k0")" "" "no kernel trouble" || true

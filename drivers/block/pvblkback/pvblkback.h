@@ -66,7 +66,10 @@ struct pvblk_queue {
  * is waited for (retry_work), not refused: the same VM reattached or
  * rebooted gets it back.  A region the VM's old domain still holds (a
  * migration to this host) is claimed but deferred (claim.deferred): the
- * vbd connects once the old domain's claim is gone (retry_work).
+ * vbd connects once the old domain's claim is gone (retry_work).  On a
+ * disk shared between servers the "lease" key gates serving the same way
+ * (pvblk_lease_serves()): no connect before the server holds the region's
+ * lease, and a lease lost drains the rings at once.
  */
 struct pvblk_dev {
 	struct xenbus_device *xdev;
@@ -80,6 +83,10 @@ struct pvblk_dev {
 	struct mutex lock;		/* protects everything below */
 	struct xenbus_watch watch;	/* on physical-device */
 	bool watching;
+	struct xenbus_watch lease_watch;	/* on lease */
+	bool lease_watching;
+	enum pvblk_lease lease;		/* as last seen, for messages */
+	bool lease_seen;		/* a lease key was there once */
 
 	/* The backing disk; opened once when physical-device appears. */
 	struct pvback_bdev disk;

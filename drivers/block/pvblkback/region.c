@@ -5,6 +5,8 @@
  */
 #include <linux/errno.h>
 #include <linux/overflow.h>
+#include <linux/string.h>
+#include <linux/pvback.h>
 
 #include "region.h"
 
@@ -143,4 +145,29 @@ const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 			released = o;
 	}
 	return released;
+}
+
+/**
+ * pvblk_lease_parse - the lease state a vbd's "lease" key gives
+ * @val: the key's value, or NULL when it could not be read
+ * @err: the read's error when @val is NULL
+ *
+ * Fails closed: only a key that is certainly absent (-ENOENT) means no
+ * lease is needed, and only "held" lets the vbd serve.
+ */
+enum pvblk_lease pvblk_lease_parse(const char *val, int err)
+{
+	if (!val)
+		return err == -ENOENT ? PVBLK_LEASE_NONE : PVBLK_LEASE_PENDING;
+	if (!strcmp(val, PVBLK_LEASE_VAL_HELD))
+		return PVBLK_LEASE_HELD;
+	if (!strcmp(val, PVBLK_LEASE_VAL_LOST))
+		return PVBLK_LEASE_LOST;
+	return PVBLK_LEASE_PENDING;
+}
+
+/* May a vbd in lease state @l serve its rings? */
+bool pvblk_lease_serves(enum pvblk_lease l)
+{
+	return l == PVBLK_LEASE_NONE || l == PVBLK_LEASE_HELD;
 }

@@ -73,4 +73,15 @@ const struct pvblk_claim *pvblk_claim_partner(const struct list_head *claims,
 const struct pvblk_claim *pvblk_claim_conflict(const struct list_head *claims,
 					       const struct pvblk_claim *c);
 
+/* A vbd's lease on shared storage, from its "lease" key (pvback.h). */
+enum pvblk_lease {
+	PVBLK_LEASE_NONE,	/* no key: the disk is not shared */
+	PVBLK_LEASE_PENDING,	/* not (yet) this server's: do not serve */
+	PVBLK_LEASE_HELD,	/* serve */
+	PVBLK_LEASE_LOST,	/* stop serving */
+};
+
+enum pvblk_lease pvblk_lease_parse(const char *val, int err);
+bool pvblk_lease_serves(enum pvblk_lease l);
+
 #endif /* PVBLK_REGION_H */

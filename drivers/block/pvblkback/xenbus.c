@@ -134,6 +134,36 @@ static int pvblk_read_u64(struct pvblk_dev *dev, const char *key, u64 *val)
 	return err;
 }
 
+/* The lease key, read afresh: a stale value must never let a vbd serve. */
+static enum pvblk_lease pvblk_read_lease(struct pvblk_dev *dev)
+{
+	char *s = xenbus_read(XBT_NIL, dev->xdev->nodename, PVBLK_XS_LEASE,
+			      NULL);
+	enum pvblk_lease l;
+
+	if (IS_ERR(s))
+		return pvblk_lease_parse(NULL, PTR_ERR(s));
+	l = pvblk_lease_parse(s, 0);
+	kfree(s);
+	return l;
+}
+
+/*
+ * The lease state now.  Once a lease key was seen, its absence no longer
+ * means "not shared": it is pending (the key went with a half-removed vbd).
+ */
+static enum pvblk_lease pvblk_lease_now(struct pvblk_dev *dev)
+{
+	enum pvblk_lease l = pvblk_read_lease(dev);
+
+	lockdep_assert_held(&dev->lock);
+	if (l != PVBLK_LEASE_NONE)
+		dev->lease_seen = true;
+	else if (dev->lease_seen)
+		l = PVBLK_LEASE_PENDING;
+	return l;
+}
+
 static bool pvblk_start_drain(struct pvblk_dev *dev, enum xenbus_state state);
 
 /*
@@ -224,6 +254,44 @@ static int pvblk_read_region(struct pvblk_dev *dev, u64 dev_sectors,
 	}
 	return 0;
 }
+
+/*
+ * Read-only parameter "claims": every claim, one a line, as
+ * "<major>:<minor> <start> <sectors> <rw|ro> <domid> <state>" on the whole
+ * disk, state "serving", "deferred" or "released" (its vbd is gone, its
+ * last I/O not yet ended).  pvback-lease releases a region's lease only
+ * once its claim is gone from here.  A page holds about 60 claims; more
+ * end the list with "...".
+ */
+static int pvblk_claims_get(char *buf, const struct kernel_param *kp)
+{
+	const struct pvblk_claim *c;
+	int n = 0, len;
+
+	mutex_lock(&pvblk_claims_lock);
+	list_for_each_entry(c, &pvblk_claims, node) {
+		len = snprintf(buf + n, PAGE_SIZE - n, "%u:%u %llu %llu %s %u %s\n",
+			       MAJOR(c->disk), MINOR(c->disk), c->abs.start,
+			       c->abs.nr_sectors, c->writable ? "rw" : "ro",
+			       c->domid, c->released ? "released" :
+			       c->deferred ? "deferred" : "serving");
+		/* Leave room for the ellipsis. */
+		if (len >= PAGE_SIZE - n - 4) {
+			n += scnprintf(buf + n, PAGE_SIZE - n, "...\n");
+			break;
+		}
+		n += len;
+	}
+	mutex_unlock(&pvblk_claims_lock);
+	return n;
+}
+
+static const struct kernel_param_ops pvblk_claims_ops = {
+	.get = pvblk_claims_get,
+};
+module_param_cb(claims, &pvblk_claims_ops, NULL, 0400);
+MODULE_PARM_DESC(claims,
+		 "Every region claimed (read-only): device start sectors rw|ro domid serving|deferred|released");
 
 /* Put @dev on the list of vbds that retry_work looks at when a claim goes. */
 static void pvblk_wait_claims(struct pvblk_dev *dev)
@@ -684,6 +752,8 @@ static void pvblk_maybe_connect(struct pvblk_dev *dev)
 	    dev->connected || pvblk_deferred(dev) ||
 	    xdev->state != XenbusStateInitWait)
 		return;
+	if (!pvblk_lease_serves(pvblk_lease_now(dev)))
+		return;
 	fe = xenbus_read_driver_state(xdev->otherend);
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
 		return;
@@ -806,6 +876,44 @@ static void pvblk_backend_changed(struct xenbus_watch *watch,
 	mutex_unlock(&dev->lock);
 }
 
+/*
+ * The lease key changed (pvback-lease): serve once held, stop at once when
+ * lost.  The guest cannot write the key; dom0's lease holder does.
+ */
+static void pvblk_lease_changed(struct xenbus_watch *watch,
+				const char *path, const char *token)
+{
+	struct pvblk_dev *dev = container_of(watch, struct pvblk_dev,
+					     lease_watch);
+	enum pvblk_lease l;
+
+	mutex_lock(&dev->lock);
+	if (dev->removed)
+		goto out;
+	l = pvblk_lease_now(dev);
+	if (l != dev->lease) {
+		if (l == PVBLK_LEASE_PENDING)
+			pr_info("%s: waiting for this server to hold the region's lease on the shared disk; not serving\n",
+				dev->name);
+		else if (l == PVBLK_LEASE_HELD)
+			pr_info("%s: this server holds the region's lease; serving\n",
+				dev->name);
+		else if (l == PVBLK_LEASE_LOST)
+			pr_warn("%s: the region's lease is lost (sanlock lost the shared disk's lockspace, or pvback-lease was stopped): serving stopped; see Documentation/shared-storage.md\n",
+				dev->name);
+	}
+	dev->lease = l;
+	/* Whatever took "held" away (lost, released, gone): stop serving. */
+	if (!pvblk_lease_serves(l)) {
+		if (dev->connected || dev->nr_queues)
+			pvblk_start_drain(dev, XenbusStateClosing);
+	} else {
+		pvblk_maybe_connect(dev);
+	}
+out:
+	mutex_unlock(&dev->lock);
+}
+
 static void pvblk_frontend_changed(struct xenbus_device *xdev,
 				   enum xenbus_state fe_state)
 {
@@ -864,6 +972,12 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	if (err)
 		goto fail_sysfs;
 	dev->watching = true;
+	err = xenbus_watch_pathfmt(xdev, &dev->lease_watch, NULL,
+				   pvblk_lease_changed, "%s/%s",
+				   xdev->nodename, PVBLK_XS_LEASE);
+	if (err)
+		goto fail_watch;
+	dev->lease_watching = true;
 	/* The frontend reads these when it sees InitWait. */
 	err = xenbus_printf(XBT_NIL, xdev->nodename, "max-ring-page-order", "%u",
 			    dev->max_order);
@@ -893,6 +1007,10 @@ static int pvblk_probe(struct xenbus_device *xdev,
 fail_watch:
 	unregister_xenbus_watch(&dev->watch);
 	kfree(dev->watch.node);
+	if (dev->lease_watching) {
+		unregister_xenbus_watch(&dev->lease_watch);
+		kfree(dev->lease_watch.node);
+	}
 	/*
 	 * The watch may have opened the disk and claimed its region, or put
 	 * the vbd on the waiting list (no rings: it never was in InitWait).
@@ -923,6 +1041,10 @@ static void pvblk_remove(struct xenbus_device *xdev)
 	if (dev->watching) {
 		unregister_xenbus_watch(&dev->watch);
 		kfree(dev->watch.node);
+	}
+	if (dev->lease_watching) {
+		unregister_xenbus_watch(&dev->lease_watch);
+		kfree(dev->lease_watch.node);
 	}
 	mutex_lock(&dev->lock);
 	dev->removed = true;

@@ -46,10 +46,12 @@ static inline enum pvback_xb_act pvback_xb_next(enum xenbus_state be,
 		 * From Closing too: xenbus reads the state when it calls us,
 		 * so a frontend's Closed followed by Initialising may show
 		 * as Initialising only. Not when the toolstack closes the
-		 * device (online 0): the guest must not undo a detach.
+		 * device (online 0): the guest must not undo a detach, nor
+		 * be served again by a device about to go (whose region's
+		 * lease may be gone already).
 		 */
-		return be == XenbusStateClosed ||
-		       (be == XenbusStateClosing && online) ?
+		return online && (be == XenbusStateClosed ||
+				  be == XenbusStateClosing) ?
 		       PVBACK_XB_INITWAIT : PVBACK_XB_NOTHING;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:

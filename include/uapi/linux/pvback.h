@@ -26,6 +26,22 @@
 #define PVBLK_REGION_CLAIMED		"claimed"
 #define PVBLK_REGION_REFUSED		"refused"
 
+/*
+ * Written by pvback-lease where the disk is shared between servers
+ * (Documentation/shared-storage.md), before physical-device; absent when
+ * the disk is this server's alone:
+ *   lease   "held": this server holds the region's sanlock lease: serve.
+ *           Anything else ("claiming", "wait", "refused", "released",
+ *           "lost"): hold the claim but do not serve; a vbd that serves
+ *           stops at once (its rings drain).  Once seen, the key's absence
+ *           counts as "not held".
+ * Only dom0 writes there: the guest can read its backend's keys, never
+ * write them.
+ */
+#define PVBLK_XS_LEASE			"lease"
+#define PVBLK_LEASE_VAL_HELD		"held"
+#define PVBLK_LEASE_VAL_LOST		"lost"
+
 /* Keys of the stock Xen protocol that pvblkback reads or writes. */
 #define PVBLK_XS_PHYSICAL_DEVICE	"physical-device"
 #define PVBLK_XS_MODE			"mode"

@@ -162,6 +162,25 @@ static void check_claims(struct fuzz_in *in, const struct pvblk_region *a)
 		   want ? (long)(want - claims) : -1L);
 }
 
+/* The lease key: only "held" or a surely absent key serves (fails closed). */
+static void check_lease(struct fuzz_in *in)
+{
+	char val[8] = { 0 };
+	enum pvblk_lease l;
+	int err = -(int)(fuzz_u8(in) % 16);
+
+	fuzz_copy(in, val, sizeof(val) - 1);
+	l = pvblk_lease_parse(val, 0);
+	FUZZ_CHECK(l == (!strcmp(val, "held") ? PVBLK_LEASE_HELD :
+			 !strcmp(val, "lost") ? PVBLK_LEASE_LOST :
+			 PVBLK_LEASE_PENDING), "lease '%s' -> %d", val, l);
+	FUZZ_CHECK(pvblk_lease_serves(l) == (l == PVBLK_LEASE_HELD),
+		   "lease '%s' serves", val);
+	l = pvblk_lease_parse(NULL, err);
+	FUZZ_CHECK(pvblk_lease_serves(l) == (err == -ENOENT),
+		   "unreadable lease key (%d) serves", err);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
@@ -185,5 +204,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	FUZZ_CHECK(ov == model_overlap(&a, &b), "overlap %d", ov);
 	FUZZ_CHECK(ov == pvblk_region_overlap(&b, &a), "overlap not symmetric");
 	check_claims(&in, &a);
+	check_lease(&in);
 	return 0;
 }

@@ -4,6 +4,7 @@
  */
 #include <kunit/test.h>
 #include <linux/kdev_t.h>
+#include <linux/pvback.h>
 
 #include "../region.h"
 
@@ -309,6 +310,36 @@ static void claim_partner_moving(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pvblk_claim_partner(&claims, &c), NULL);
 }
 
+/* The lease key fails closed: only "held" or a key surely absent serves. */
+static void lease_parse(struct kunit *test)
+{
+	static const char * const pending[] = {
+		"", "claiming", "wait", "refused", "HELD", "held ", "heldx",
+		"lost\n",
+	};
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, pvblk_lease_parse(NULL, -ENOENT),
+			PVBLK_LEASE_NONE);
+	KUNIT_EXPECT_EQ(test, pvblk_lease_parse(NULL, -ENOMEM),
+			PVBLK_LEASE_PENDING);
+	KUNIT_EXPECT_EQ(test, pvblk_lease_parse(NULL, -EIO),
+			PVBLK_LEASE_PENDING);
+	KUNIT_EXPECT_EQ(test, pvblk_lease_parse(PVBLK_LEASE_VAL_HELD, 0),
+			PVBLK_LEASE_HELD);
+	KUNIT_EXPECT_EQ(test, pvblk_lease_parse(PVBLK_LEASE_VAL_LOST, 0),
+			PVBLK_LEASE_LOST);
+	for (i = 0; i < ARRAY_SIZE(pending); i++)
+		KUNIT_EXPECT_EQ_MSG(test, pvblk_lease_parse(pending[i], 0),
+				    PVBLK_LEASE_PENDING, "value '%s'",
+				    pending[i]);
+
+	KUNIT_EXPECT_TRUE(test, pvblk_lease_serves(PVBLK_LEASE_NONE));
+	KUNIT_EXPECT_TRUE(test, pvblk_lease_serves(PVBLK_LEASE_HELD));
+	KUNIT_EXPECT_FALSE(test, pvblk_lease_serves(PVBLK_LEASE_PENDING));
+	KUNIT_EXPECT_FALSE(test, pvblk_lease_serves(PVBLK_LEASE_LOST));
+}
+
 static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(region_check_accepts),
 	KUNIT_CASE(region_check_rejects),
@@ -318,6 +349,7 @@ static struct kunit_case pvblk_region_cases[] = {
 	KUNIT_CASE(claim_conflicts_released),
 	KUNIT_CASE(claim_conflicts_moving),
 	KUNIT_CASE(claim_partner_moving),
+	KUNIT_CASE(lease_parse),
 	{}
 };
 

@@ -82,6 +82,8 @@ static void xb_table(struct kunit *test)
 		  PVBACK_XB_INITWAIT },
 		{ XenbusStateClosing, XenbusStateInitialising, false,
 		  PVBACK_XB_NOTHING },
+		{ XenbusStateClosed, XenbusStateInitialising, false,
+		  PVBACK_XB_NOTHING },
 		{ XenbusStateInitWait, XenbusStateInitialised, true,
 		  PVBACK_XB_CONNECT },
 		{ XenbusStateInitWait, XenbusStateConnected, true,
@@ -298,10 +300,9 @@ static void xb_exhaustive(struct kunit *test)
 					KUNIT_EXPECT_EQ(test, be,
 							XenbusStateInitWait);
 				if (act == PVBACK_XB_INITWAIT)
-					KUNIT_EXPECT_TRUE(test,
-							  be == XenbusStateClosed ||
-							  (be == XenbusStateClosing &&
-							   online));
+					KUNIT_EXPECT_TRUE(test, online &&
+							  (be == XenbusStateClosed ||
+							   be == XenbusStateClosing));
 			}
 }
 

@@ -115,6 +115,14 @@ static const struct {
 	  "  -n ITER           stop after ITER refreshes (default: never)\n"
 	  "  -b                batch mode: plain snapshots, no escapes\n"
 	  "  -s KEY            sort by iops (default), mbps or name\n" },
+	{ "leases", "leases",
+	  "region leases on disks shared between servers",
+	  "Show every region lease on the disks this server shares with others\n"
+	  "(Documentation/shared-storage.md): lockspace, disk, access, region\n"
+	  "(start and sectors, 512-byte units), the VM (its UUID's first 12 hex\n"
+	  "digits) and the host id of the server that holds it, or \"free\".\n"
+	  "It runs pvback-lease status ($PVBACK_LEASE, default\n"
+	  "/etc/xen/scripts/pvback-lease), which reads them with sanlock.\n" },
 	{ "help", "help [COMMAND]", "this text, or one command's",
 	  "Show the usage of pvbackctl or of COMMAND.\n" },
 };
@@ -185,6 +193,7 @@ static const struct {
 	{ "list", cmd_list },
 	{ "stats", cmd_stats },
 	{ "top", cmd_top },
+	{ "leases", cmd_leases },
 };
 
 int pvbackctl_main(struct pvctx *ctx, int argc, char **argv)
@@ -234,7 +243,7 @@ int pvbackctl_main(struct pvctx *ctx, int argc, char **argv)
 				return EXIT_OK;
 			}
 		}
-		errmsg(ctx, "no command '%s'; commands: check, carve, list, stats, top",
+		errmsg(ctx, "no command '%s'; commands: check, carve, list, stats, top, leases",
 		       argv[optind + 1]);
 		return EXIT_USAGE;
 	}
@@ -242,7 +251,7 @@ int pvbackctl_main(struct pvctx *ctx, int argc, char **argv)
 		if (!strcmp(dispatch[i].name, cmd))
 			return dispatch[i].fn(ctx, argc - optind, argv + optind);
 	errmsg(ctx,
-	       "unknown command '%s'; commands: check, carve, list, stats, top (pvbackctl --help)",
+	       "unknown command '%s'; commands: check, carve, list, stats, top, leases (pvbackctl --help)",
 	       cmd);
 	return EXIT_USAGE;
 }

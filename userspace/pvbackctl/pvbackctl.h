@@ -66,6 +66,7 @@ int cmd_carve(struct pvctx *ctx, int argc, char **argv);
 int cmd_list(struct pvctx *ctx, int argc, char **argv);
 int cmd_stats(struct pvctx *ctx, int argc, char **argv);
 int cmd_top(struct pvctx *ctx, int argc, char **argv);
+int cmd_leases(struct pvctx *ctx, int argc, char **argv);
 
 /* Usage of one command (or the whole tool for NULL) to f. */
 void print_usage(FILE *f, const char *cmd);

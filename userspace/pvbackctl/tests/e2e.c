@@ -410,6 +410,7 @@ void test_e2e(const char *srcdir)
 	e2e_stats();
 	e2e_top();
 	e2e_cli();
+	e2e_leases();
 	snprintf(dir_ok, sizeof(dir_ok), "%s/tests/fixtures/vm-ok", abs);
 	e2e_binary(abs);
 	e2e_manpage(srcdir);

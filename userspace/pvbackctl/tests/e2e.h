@@ -41,6 +41,7 @@ void e2e_list(void);
 void e2e_stats(void);
 void e2e_top(void);
 void e2e_cli(void);
+void e2e_leases(void);
 void e2e_binary(const char *srcdir);
 void e2e_manpage(const char *srcdir);
 

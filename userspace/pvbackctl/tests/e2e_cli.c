@@ -2,6 +2,7 @@
 /* Options, help, exit codes, the real binary and the man page. */
 #include <ctype.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,4 +175,52 @@ void e2e_manpage(const char *srcdir)
 	}
 	free(man);
 	free(help);
+}
+
+/* leases: pvback-lease's answer through pvbackctl, and its failures. */
+void e2e_leases(void)
+{
+	char tool[4200], bad[4200];
+	FILE *f;
+	int r;
+
+	snprintf(tool, sizeof(tool), "%s/pvback-lease", W.root);
+	snprintf(bad, sizeof(bad), "%s/pvback-lease-bad", W.root);
+	f = fopen(tool, "w");
+	if (!OK(f, "leases: a fake pvback-lease"))
+		return;
+	fputs("#!/bin/sh\n[ \"$1\" = status ] || exit 9\n"
+	      "if [ \"$2\" = --json ]; then\n"
+	      "  echo '[{\"lockspace\":\"pvlab\",\"mode\":\"w\",\"held\":true,\"host_id\":2}]'\n"
+	      "else\n  echo 'LOCKSPACE DEVICE MODE START SECTORS VM HOLDER'\n"
+	      "  echo 'pvlab /dev/sda rw 209715200 131072 5e0c7a4e91d2 host 2'\nfi\n", f);
+	fclose(f);
+	chmod(tool, 0755);
+	f = fopen(bad, "w");
+	if (f) {
+		fputs("#!/bin/sh\necho 'pvback-lease: no /etc/pvback/lease.conf' >&2\nexit 1\n", f);
+		fclose(f);
+	}
+	chmod(bad, 0755);
+
+	setenv("PVBACK_LEASE", tool, 1);
+	r = RUN(dir_ok, "leases");
+	EQ_INT(r, 0, "leases: exit 0");
+	OK(has_row(OUT, "pvlab /dev/sda rw 209715200 131072 5e0c7a4e91d2 host 2"),
+	   "leases: pvback-lease status's table");
+	r = RUN(dir_ok, "--json", "leases");
+	EQ_INT(r, 0, "leases --json: exit 0");
+	HAS(OUT, "\"host_id\":2", "leases --json: pvback-lease status --json");
+	valid_json("leases --json");
+	r = RUN(dir_ok, "leases", "extra");
+	EQ_INT(r, 2, "leases with an argument: usage error");
+	setenv("PVBACK_LEASE", bad, 1);
+	r = RUN(dir_ok, "leases");
+	EQ_INT(r, 1, "leases: pvback-lease fails: exit 1");
+	HAS(ERR, "status failed", "  ... and says so");
+	setenv("PVBACK_LEASE", "/nonexistent/pvback-lease", 1);
+	r = RUN(dir_ok, "leases");
+	EQ_INT(r, 1, "leases: no pvback-lease: exit 1");
+	HAS(ERR, "install pvback's hotplug scripts", "  ... and what to do");
+	unsetenv("PVBACK_LEASE");
 }

@@ -77,6 +77,7 @@ stage checkpatch "$top/tools/testing/checkpatch.sh"
 stage pvbackctl make -s -C "$top/userspace/pvbackctl" check
 stage bench-tools "$top/tools/testing/bench/check.sh"
 stage lab-tools "$top/tools/testing/lab/check.sh"
+stage hotplug "$top/tools/testing/hotplug-check.sh"
 # The libFuzzer harnesses, briefly: 20 s each (make fuzz runs them long).
 stage fuzz "$top/tools/testing/fuzz/run.sh" --time 20
 stage package "$top/tools/testing/package-check.sh"
@@ -112,9 +113,11 @@ if [ "$all" = 1 ]; then
 	stage selftest-bookworm-rest env PVTEST_DIST=bookworm \
 		"$top/tools/testing/lab/selftest.sh" "${rest[@]}"
 	stage selftest-later env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$LATER"
-	# Two servers on one disk and one wire (each with 2 vCPUs: the pair runs at half speed).
-	[ -z "$HOSTS2" ] || stage selftest-hosts2 env PVTEST_DIST=trixie \
-		"$top/tools/testing/lab/selftest.sh" "$HOSTS2"
+	# Two servers on one disk and one wire (each with 2 vCPUs: the pair runs at half speed),
+	# a pair for each scenario: lease-hosts kills its second server.
+	for n in $HOSTS2; do
+		stage "selftest-hosts2-$n" env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$n"
+	done
 	# The scenarios that apply to every guest type, again with PVH and with HVM guests. Not
 	# blk-hotplug with HVM guests: under TCG's nested SVM they triple-fault within 8-17
 	# attach/detach rounds whichever the backend (Documentation/lab.md, "Guest types").

@@ -145,7 +145,7 @@ debian_root_pkgs() {
 	local x=${DEBIAN_XEN[$1]:?no Xen series known for Debian $1}
 	echo "gcc make sparse kmod libc6-dev linux-headers-amd64 linux-image-amd64 dkms" \
 		"xen-hypervisor-$x-amd64 xen-utils-$x udev iproute2 procps dmsetup strace iperf3" \
-		"bsdextrautils jq diffutils findutils mawk util-linux zlib1g socat" \
+		"bsdextrautils jq diffutils findutils mawk util-linux zlib1g socat sanlock" \
 		"qemu-system-xen seabios ipxe-qemu"
 }
 

@@ -14,8 +14,9 @@ PKGS=(
 	dpkg-dev iproute2 util-linux coreutils
 	# host binaries copied into the lab's dom0 (with their libraries)
 	procps bsdutils diffutils findutils mawk jq dmsetup
-	# the two-host scenarios' talk between the servers (lab/dom0/host2-serve)
-	socat
+	# the two-host scenarios' talk between the servers (lab/dom0/host2-serve), and their
+	# region leases on the shared disk (userspace/lease/pvback-lease)
+	socat sanlock
 	# HVM guests in the lab (Debian 12): the device model and its firmware, copied into dom0
 	qemu-system-xen seabios ipxe-qemu
 	# pvbackctl (libxenstore); package checks (make deb, package-check.sh)

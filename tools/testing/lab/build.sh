@@ -449,7 +449,7 @@ build_dom0_base() {
 	for c in bash ip bridge tc losetup flock stat readlink sed awk mawk grep find xargs logger blockdev \
 		kmod insmod rmmod modprobe lsmod depmod modinfo ps pgrep pkill setsid cmp diff getopt \
 		lsblk dmesg mount umount sync dmsetup \
-		socat; do
+		socat sanlock; do
 		add_host_cmd "$d" "$c"
 	done
 	for c in strace iperf3 hexdump jq; do add_host_cmd "$d" "$c" optional; done

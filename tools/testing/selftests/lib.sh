@@ -751,7 +751,11 @@ PVTEST_HOST2=${PVTEST_HOST2:-10.0.0.253}
 # (125: the second server did not answer).
 on_host2() {
 	local out rc
-	out=$(printf '%s' "$*" | socat -t 3600 - "TCP:$PVTEST_HOST2:7000" 2>&1) || {
+	# A second server that died fails the command: at once (connect-timeout), or within a
+	# minute when it dies while the command runs (keepalive; its answer may take minutes).
+	out=$(printf '%s' "$*" | socat -t 3600 - \
+		"TCP:$PVTEST_HOST2:7000,connect-timeout=10,keepalive,keepidle=20,keepintvl=10,keepcnt=3" \
+		2>&1) || {
 		printf 'on_host2: %s\n' "$out" >&2
 		return 125
 	}
@@ -765,6 +769,12 @@ on_host2() {
 	esac
 	[ "$(wc -l <<<"$out")" -lt 2 ] || tail -n +2 <<<"$out"
 	return "${rc#PVTEST-H2-RC=}"
+}
+
+# host2_alive: the second server answers within 20 s.
+host2_alive() {
+	[ "$(printf true | timeout -k 5 20 socat -t 15 - \
+		"TCP:$PVTEST_HOST2:7000,connect-timeout=5" 2>/dev/null | head -n 1)" = PVTEST-H2-RC=0 ]
 }
 
 # migrate_to_host2 NAME: xl migrate NAME to the second server (its port 7001 runs
@@ -801,6 +811,18 @@ guest_moved_to_host2() {
 	on_host2 "echo $d >\"\$PVTEST_RUN/domid.$1\" && echo $seq >\"\$PVTEST_RUN/seq.$d\"" || return 1
 	rm -f "$PVTEST_RUN/domid.$1"
 	echo "$d"
+}
+
+# move_to_host2 NAME OLD_DOMID: the live migration of a scenario (two checks): NAME, running
+# the pulse, migrates to the second server and its old domain goes; sets H2_DOMID to its domid
+# there. Bails out when it did not get there.
+move_to_host2() {
+	local t0=$SECONDS
+	tap_run_diag "xl migrate $1 to the second server, with its I/O in flight" migrate_to_host2 "$1" ||
+		tap_bail "xl migrate to the second server failed"
+	tap_diag "migration to the second server: $((SECONDS - t0)) s"
+	tap_run "the old domain $2 and its backends are gone here" wait_backends_gone "$2" || true
+	H2_DOMID=$(guest_moved_to_host2 "$1" "$2") || tap_bail "no domain $1 on the second server"
 }
 
 # guest_moved_from_host2 NAME OLD_DOMID: NAME is back from the second server (OLD_DOMID
@@ -1153,3 +1175,22 @@ pvtest_cleanup() {
 	net_backend_load || rc=1
 	return "$rc"
 }
+
+# ---------------------------------------------------------------- region leases
+# lease_setup HOST_ID: this server's pvback-lease configuration: the server disk, shared by the
+# two servers, with lockspace "pvlab" (no watchdog in the lab: nothing may reset it).
+lease_setup() {
+	mkdir -p /etc/pvback
+	printf 'host_id %s\ndisk %s pvlab\nio_timeout 10\nwatchdog 0\n' "$1" "$PVTEST_DISK" \
+		>/etc/pvback/lease.conf
+}
+
+# lease_teardown: leave the lockspace and drop the configuration (later scenarios' regions
+# on the server disk need no lease).
+lease_teardown() {
+	/etc/xen/scripts/pvback-lease stop >/dev/null 2>&1
+	rm -f /etc/pvback/lease.conf
+}
+
+# lease_of DOMID VDEV: the vbd's lease key (held, wait, claiming, refused, lost; empty: none).
+lease_of() { xenstore-read "/local/domain/0/backend/vbd/$1/$(vbd_devid "$2")/lease" 2>/dev/null; }

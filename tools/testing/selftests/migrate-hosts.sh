@@ -34,12 +34,8 @@ d0=$(guest_domid $M)
 v=$(vbd_devid xvda)
 # The loop uses the region's first 32 MiB; the pulse, which times the disk's absence, the next 16.
 pulse_start $M 32M 16M
-t0=$SECONDS
-tap_run_diag "xl migrate $M to the second server, with its I/O in flight" migrate_to_host2 $M ||
-	tap_bail "xl migrate to the second server failed"
-tap_diag "migration to the second server: $((SECONDS - t0)) s"
-tap_run "the old domain $d0 and its backends are gone here" wait_backends_gone "$d0" || true
-d1=$(guest_moved_to_host2 $M "$d0") || tap_bail "no domain $M on the second server"
+move_to_host2 $M "$d0"
+d1=$H2_DOMID
 tap_is "$(on_host2 "xenstore-read /local/domain/0/backend/vbd/$d1/$v/region-status")" claimed \
 	"the second server's vbd $d1/$v claimed the region" || true
 tap_run "the guest's agent answers on the second server" on_host2 "guest_run $M true" || true

@@ -81,10 +81,9 @@ struct pvblk_dev {
 	struct ratelimit_state report_rs;
 
 	struct mutex lock;		/* protects everything below */
+	/* Registered while their node is set (pvblk_unwatch()). */
 	struct xenbus_watch watch;	/* on physical-device */
-	bool watching;
 	struct xenbus_watch lease_watch;	/* on lease */
-	bool lease_watching;
 	enum pvblk_lease lease;		/* as last seen, for messages */
 	bool lease_seen;		/* a lease key was there once */
 

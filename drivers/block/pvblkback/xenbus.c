@@ -928,6 +928,16 @@ static void pvblk_frontend_changed(struct xenbus_device *xdev,
 		device_unregister(&xdev->dev);
 }
 
+/* Unregister a watch if it is registered (its node is set only then). */
+static void pvblk_unwatch(struct xenbus_watch *watch)
+{
+	if (!watch->node)
+		return;
+	unregister_xenbus_watch(watch);
+	kfree(watch->node);
+	watch->node = NULL;
+}
+
 static int pvblk_probe(struct xenbus_device *xdev,
 		       const struct xenbus_device_id *id)
 {
@@ -971,13 +981,11 @@ static int pvblk_probe(struct xenbus_device *xdev,
 				   xdev->nodename, PVBLK_XS_PHYSICAL_DEVICE);
 	if (err)
 		goto fail_sysfs;
-	dev->watching = true;
 	err = xenbus_watch_pathfmt(xdev, &dev->lease_watch, NULL,
 				   pvblk_lease_changed, "%s/%s",
 				   xdev->nodename, PVBLK_XS_LEASE);
 	if (err)
 		goto fail_watch;
-	dev->lease_watching = true;
 	/* The frontend reads these when it sees InitWait. */
 	err = xenbus_printf(XBT_NIL, xdev->nodename, "max-ring-page-order", "%u",
 			    dev->max_order);
@@ -1005,12 +1013,8 @@ static int pvblk_probe(struct xenbus_device *xdev,
 	return 0;
 
 fail_watch:
-	unregister_xenbus_watch(&dev->watch);
-	kfree(dev->watch.node);
-	if (dev->lease_watching) {
-		unregister_xenbus_watch(&dev->lease_watch);
-		kfree(dev->lease_watch.node);
-	}
+	pvblk_unwatch(&dev->watch);
+	pvblk_unwatch(&dev->lease_watch);
 	/*
 	 * The watch may have opened the disk and claimed its region, or put
 	 * the vbd on the waiting list (no rings: it never was in InitWait).
@@ -1038,14 +1042,8 @@ static void pvblk_remove(struct xenbus_device *xdev)
 		return;
 	/* sysfs readers take dev->lock: remove the files first. */
 	pvblk_sysfs_del(dev);
-	if (dev->watching) {
-		unregister_xenbus_watch(&dev->watch);
-		kfree(dev->watch.node);
-	}
-	if (dev->lease_watching) {
-		unregister_xenbus_watch(&dev->lease_watch);
-		kfree(dev->lease_watch.node);
-	}
+	pvblk_unwatch(&dev->watch);
+	pvblk_unwatch(&dev->lease_watch);
 	mutex_lock(&dev->lock);
 	dev->removed = true;
 	pvblk_release_claim(dev);

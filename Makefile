@@ -120,6 +120,7 @@ MODDIR ?= /lib/modules/$(KVER)/updates/pvback
 MODPROBEDIR ?= /etc/modprobe.d
 XENSCRIPTDIR ?= /etc/xen/scripts
 UDEVRULESDIR ?= /lib/udev/rules.d
+SYSTEMDUNITDIR ?= /lib/systemd/system
 LIBEXECDIR ?= $(PREFIX)/lib/pvback
 DOCDIR ?= $(PREFIX)/share/doc/pvback
 DKMSSRCDIR ?= /usr/src/pvback-$(PVBACK_VERSION)
@@ -134,6 +135,7 @@ PVBACK_MODULES := pvblkback.ko pvnetback.ko
 HOTPLUG_FILES := $(sort $(wildcard $(TOP)/userspace/hotplug/*))
 UDEV_RULES := $(sort $(wildcard $(TOP)/userspace/udev/*.rules))
 UDEV_HELPERS := $(sort $(filter-out %.rules %.md %~,$(wildcard $(TOP)/userspace/udev/*)))
+SYSTEMD_UNITS := $(sort $(wildcard $(TOP)/userspace/systemd/*.service))
 DOC_FILES := $(sort $(wildcard $(TOP)/Documentation/*.md))
 EXAMPLE_FILES := $(sort $(wildcard $(TOP)/userspace/examples/vm/*))
 PVBACKCTL_DIR := $(TOP)/userspace/pvbackctl
@@ -174,6 +176,7 @@ install-userspace: userspace
 	@$(INST); set -e; \
 	inst 0755 $(XENSCRIPTDIR) $(HOTPLUG_FILES); \
 	inst 0644 $(UDEVRULESDIR) $(UDEV_RULES); \
+	inst 0644 $(SYSTEMDUNITDIR) $(SYSTEMD_UNITS); \
 	inst 0755 $(LIBEXECDIR) $(UDEV_HELPERS); \
 	inst 0644 $(DOCDIR) $(DOC_FILES); \
 	inst 0644 $(DOCDIR)/examples $(EXAMPLE_FILES)
@@ -186,6 +189,7 @@ install-userspace: userspace
 INSTALLED_LIST = $(addprefix $(MODDIR)/,$(PVBACK_MODULES)) $(MODPROBEDIR)/pvback.conf \
 	$(addprefix $(XENSCRIPTDIR)/,$(notdir $(HOTPLUG_FILES))) \
 	$(addprefix $(UDEVRULESDIR)/,$(notdir $(UDEV_RULES))) \
+	$(addprefix $(SYSTEMDUNITDIR)/,$(notdir $(SYSTEMD_UNITS))) \
 	$(addprefix $(LIBEXECDIR)/,$(notdir $(UDEV_HELPERS))) \
 	$(addprefix $(DOCDIR)/,$(notdir $(DOC_FILES))) \
 	$(addprefix $(DOCDIR)/examples/,$(notdir $(EXAMPLE_FILES)))

@@ -15,12 +15,13 @@ PKGS=(
 	# host binaries copied into the lab's dom0 (with their libraries)
 	procps bsdutils diffutils findutils mawk jq dmsetup
 	# the two-host scenarios' talk between the servers (lab/dom0/host2-serve), and their
-	# region leases on the shared disk (userspace/lease/pvback-lease)
+	# region leases on the shared disk (userspace/hotplug/pvback-lease)
 	socat sanlock
 	# HVM guests in the lab (Debian 12): the device model and its firmware, copied into dom0
 	qemu-system-xen seabios ipxe-qemu
-	# pvbackctl (libxenstore); package checks (make deb, package-check.sh)
-	libxen-dev lintian shellcheck
+	# pvbackctl (libxenstore); package checks (make deb, package-check.sh; systemd-analyze
+	# verify of the shipped unit)
+	libxen-dev lintian shellcheck systemd
 	# libFuzzer harnesses (tools/testing/fuzz): clang and its fuzzer runtime
 	clang libclang-rt-14-dev
 	# make bench: fio for the guests from Debian's source (lab/fio.sh), the chart

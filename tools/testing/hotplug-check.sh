@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The pure parts of pvback-lease on the build host, without sanlock or Xen: lease names,
 # the configuration's checks, and what it says where nothing is configured. (Its sanlock
-# and xenstore parts run in the lab: blk-lease, lease-hosts.)
+# and xenstore parts run in the lab: blk-lease, lease-hosts.) And its systemd unit.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,6 +63,22 @@ is "$rc" 2 "an unknown command: usage, exit 2"
 out=$(PVBACK_LEASE_CONF=$tmp/none XENBUS_PATH=backend/vbd/1/51712 "$LEASE" prepare /dev/null 200000 1000 2>&1) &&
 	rc=0 || rc=$?
 is "$rc" 3 "prepare of a disk that is not shared: status 3 (no lease needed)"
+
+# ---- the systemd unit: valid for systemd, ordered before xendomains, running the script
+unit=$top/userspace/systemd/pvback-lease.service
+sed "s|/etc/xen/scripts/pvback-lease|$LEASE|" "$unit" >"$tmp/pvback-lease.service"
+if out=$(systemd-analyze verify "$tmp/pvback-lease.service" 2>&1); then
+	ok "systemd-analyze verify pvback-lease.service"
+else
+	bad "systemd-analyze verify pvback-lease.service" "$out"
+fi
+if grep -qx 'Before=xendomains.service' "$unit" && grep -qx 'ConditionPathExists=/etc/pvback/lease.conf' "$unit" &&
+	grep -qx 'ExecStart=/etc/xen/scripts/pvback-lease start' "$unit" &&
+	grep -qx 'ExecStop=/etc/xen/scripts/pvback-lease stop' "$unit"; then
+	ok "the unit starts pvback-lease before xendomains, stops it after, only when configured"
+else
+	bad "the unit starts pvback-lease before xendomains, stops it after, only when configured"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -242,13 +242,14 @@ t_utils_files() {
 			;;
 		esac
 	done
+	for f in "$top"/userspace/systemd/*.service; do want+=("/lib/systemd/system/${f##*/}"); done
 	for f in "$top"/Documentation/*.md; do want+=("/usr/share/doc/pvback-utils/${f##*/}"); done
 	for f in "$top"/userspace/examples/vm/*; do want+=("/usr/share/doc/pvback-utils/examples/${f##*/}"); done
 	has_files "$utilsx" "${want[@]}" || err+=$'\n'
 	[ ! -e "$utilsx/usr/share/pvback/manifest" ] || err+="ships install's manifest"$'\n'
 	[ -z "${err//$'\n'/}" ] || { echo "$err"; return 1; }
 }
-check "pvback-utils: hotplug scripts (0755), udev rules and helpers, docs, examples" t_utils_files
+check "pvback-utils: hotplug scripts (0755), udev rules and helpers, systemd unit, docs, examples" t_utils_files
 
 t_utils_conffiles() {
 	local want got
@@ -268,8 +269,13 @@ t_utils_scripts() {
 		echo "no udevadm reload"
 		return 1
 	fi
+	if ! grep -q 'systemctl --system daemon-reload' "$utilsx/DEBIAN/postinst" ||
+		! grep -q 'systemctl --system daemon-reload' "$utilsx/DEBIAN/postrm"; then
+		echo "no systemd daemon-reload"
+		return 1
+	fi
 }
-check "pvback-utils: postinst and postrm reload udev" t_utils_scripts
+check "pvback-utils: postinst and postrm reload udev and systemd" t_utils_scripts
 
 if [ -f "$ctl_makefile" ]; then
 	t_ctl_files() {
@@ -344,6 +350,7 @@ t_install() {
 		/etc/modprobe.d/pvback.conf /usr/share/pvback/manifest)
 	for f in "$top"/userspace/hotplug/*; do want+=("/etc/xen/scripts/${f##*/}"); done
 	for f in "$top"/userspace/udev/*.rules; do [ -f "$f" ] && want+=("/lib/udev/rules.d/${f##*/}"); done
+	for f in "$top"/userspace/systemd/*.service; do want+=("/lib/systemd/system/${f##*/}"); done
 	for f in "$top"/Documentation/*.md; do want+=("/usr/share/doc/pvback/${f##*/}"); done
 	for f in "$top"/userspace/examples/vm/*; do want+=("/usr/share/doc/pvback/examples/${f##*/}"); done
 	[ ! -f "$ctl_makefile" ] || want+=(/usr/sbin/pvbackctl /usr/share/man/man8/pvbackctl.8.gz)
@@ -365,7 +372,7 @@ t_uninstall() {
 	[ -z "$left" ] || { echo "left behind:"$'\n'"$left"; return 1; }
 }
 if [ -n "$kver" ]; then
-	check "make install DESTDIR=: modules (no *_test.ko), aliases, hotplug, udev, docs, examples, manifest" t_install
+	check "make install DESTDIR=: modules (no *_test.ko), aliases, hotplug, udev, systemd, docs, examples, manifest" t_install
 	check "make uninstall DESTDIR=: nothing left behind" t_uninstall
 else
 	skip "make install DESTDIR=" "no kernel headers (KDIR='$KDIR')"

@@ -87,10 +87,14 @@ bench: | deps-if-missing
 	@$(TOP)/tools/testing/deps.sh
 	$(TOP)/tools/testing/bench/bench.sh
 
-# Live migration to this host through the in-tree backends and ours, side by side.
+# Live migration through the in-tree backends and ours, side by side: to this host, then
+# between two servers (a pair of labs).
 bench-migrate: | deps-if-missing
 	@$(TOP)/tools/testing/deps.sh
-	PVTEST_BENCH_ROUNDS=$${PVTEST_BENCH_ROUNDS:-3} $(TOP)/tools/testing/lab/selftest.sh bench-migrate
+	PVTEST_BENCH_ROUNDS=$${PVTEST_BENCH_ROUNDS:-3} PVTEST_TIMEOUT=4200 \
+		$(TOP)/tools/testing/lab/selftest.sh bench-migrate
+	PVTEST_BENCH_ROUNDS=$${PVTEST_BENCH_ROUNDS:-3} PVTEST_TIMEOUT=6300 \
+		$(TOP)/tools/testing/lab/selftest.sh bench-migrate-hosts
 
 fuzz:
 	@$(TOP)/tools/testing/deps.sh

@@ -115,8 +115,11 @@ if [ "$all" = 1 ]; then
 	stage selftest-later env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$LATER"
 	# Two servers on one disk and one wire (each with 2 vCPUs: the pair runs at half speed),
 	# a pair for each scenario: lease-hosts kills its second server.
+	# Each run may take its scenario's own timeout plus 15 minutes for booting the pair.
 	for n in $HOSTS2; do
-		stage "selftest-hosts2-$n" env PVTEST_DIST=trixie "$top/tools/testing/lab/selftest.sh" "$n"
+		t=$(sed -n 's/^# pvtest-timeout: \([0-9][0-9]*\)$/\1/p' "$top/tools/testing/selftests/$n.sh")
+		stage "selftest-hosts2-$n" env PVTEST_DIST=trixie PVTEST_TIMEOUT=$((${t:-600} + 900)) \
+			"$top/tools/testing/lab/selftest.sh" "$n"
 	done
 	# The scenarios that apply to every guest type, again with PVH and with HVM guests. Not
 	# blk-hotplug with HVM guests: under TCG's nested SVM they triple-fault within 8-17

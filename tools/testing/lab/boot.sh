@@ -87,7 +87,7 @@ mkdir -p "$conf/etc/pvtest"
 	printf 'PVTEST_TESTS=%q\n' "$tests"
 	printf 'PVTEST_UPLINK_MAC=%s\nPVTEST_PEER_MAC=%s\n' "$UPLINK_MAC" "$PEER_MAC"
 	for v in PVBACK_BACKEND PVBLKBACK_PARAMS PVNETBACK_PARAMS PVTEST_SCEN_TIMEOUT PVTEST_CMD_TIMEOUT \
-		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS \
+		PVTEST_BENCH PVTEST_BENCH_ROUNDS PVTEST_BENCH_SECS PVTEST_BENCH_TYPES \
 		PVTEST_BENCH_WORKLOADS PVTEST_BENCH_BACKENDS PVTEST_BENCH_ALT PVTEST_BENCH_PERF \
 		PVTEST_LIFECYCLE_ROUNDS PVTEST_LIFECYCLE_DESTROYS PVTEST_HOTPLUG_ROUNDS PVTEST_XENSTORED_ARGS PVTEST_GUEST_TYPE \
 		PVTEST_HOSTS; do
@@ -133,10 +133,15 @@ serial=stdio
 [ "$mode" = shell ] && serial=mon:stdio
 # shellcheck disable=SC2206
 extra=(${PVTEST_QEMU_ARGS:-})
+# The host's QEMU, or with PVTEST_QEMU_SUITE=trixie Debian 13's (qemu-kit.sh; lab.md, "Guest types").
+qbin='qemu-system-x86_64'
+if [ -n "${PVTEST_QEMU_SUITE:-}" ]; then
+	qbin=$("$(dirname "${BASH_SOURCE[0]}")/qemu-kit.sh" "$PVTEST_QEMU_SUITE") || lab_die "no QEMU of $PVTEST_QEMU_SUITE"
+fi
 # shellcheck disable=SC2054 # commas inside QEMU option values
 # +svm,+npt: AMD-V with nested paging, which Xen needs for HVM and PVH guests (Debian builds
 # it without shadow paging); PV guests and dom0 do not use them.
-qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m "${PVTEST_QEMU_MEM:-6144}" -smp 2
+qemu=("$qbin" -accel tcg -cpu qemu64,+svm,+npt -m "${PVTEST_QEMU_MEM:-6144}" -smp 2
 	-nodefaults -no-user-config -display none -monitor none -no-reboot -serial "$serial"
 	-kernel "$(readlink -f "$IMG/xen.elf")" -append "$xen_args"
 	-initrd "$(mb "$(readlink -f "$IMG/vmlinuz")") $dom0_args,$(mb "$RUN/initrd.gz")"

@@ -384,6 +384,13 @@ vbd_driver_module() {
 	echo "${m##*/}"
 }
 
+# backends_of DOMID: the modules serving the domain's xvda and first vif, as "VBD/VIF" ("none"
+# for one not bound), once both are bound or after 30 s.
+backends_of() {
+	wait_for "vbd_driver_module $1 xvda && vif_driver_module $1 0" 30 || true
+	echo "$(vbd_driver_module "$1" xvda || echo none)/$(vif_driver_module "$1" 0 || echo none)"
+}
+
 # ---------------------------------------------------------------- guests
 
 # guest_cfg NAME [--type pv|pvh|hvm] [--memory MB] [--vcpus N] [--extra ARGS] [--disk SPEC]...

@@ -133,11 +133,13 @@ serial=stdio
 [ "$mode" = shell ] && serial=mon:stdio
 # shellcheck disable=SC2206
 extra=(${PVTEST_QEMU_ARGS:-})
-# The host's QEMU, or with PVTEST_QEMU_SUITE=trixie Debian 13's (qemu-kit.sh; lab.md, "Guest types").
-qbin='qemu-system-x86_64'
-if [ -n "${PVTEST_QEMU_SUITE:-}" ]; then
-	qbin=$("$(dirname "${BASH_SOURCE[0]}")/qemu-kit.sh" "$PVTEST_QEMU_SUITE") || lab_die "no QEMU of $PVTEST_QEMU_SUITE"
+# Debian 13's QEMU (qemu-kit.sh), a TCG three years newer than the host's Debian 12
+# one; PVTEST_QEMU_SUITE=host for the host's (lab.md, "Guest types").
+qsuite=${PVTEST_QEMU_SUITE:-trixie} qbin='qemu-system-x86_64'
+if [ "$qsuite" != host ]; then
+	qbin=$("$(dirname "${BASH_SOURCE[0]}")/qemu-kit.sh" "$qsuite") || lab_die "no QEMU of Debian $qsuite"
 fi
+lab_log "QEMU: $("$qbin" --version | head -n 1)"
 # shellcheck disable=SC2054 # commas inside QEMU option values
 # +svm,+npt: AMD-V with nested paging, which Xen needs for HVM and PVH guests (Debian builds
 # it without shadow paging); PV guests and dom0 do not use them.

@@ -6,6 +6,8 @@
 #   debian_sources SUITE        one-line apt sources for SUITE, SUITE-updates, SUITE-security
 #   debian_aptconf FILE         the host's apt options that reaching the mirror may need
 #   debian_apt SUITE CMD ARG... apt-get/apt-cache with a private configuration for SUITE
+#   debian_strap SUITE DIR PKGS BASE [DPKGOPT...]
+#                               a minimal root of SUITE with PKGS in DIR (mmdebstrap)
 #   debian_root SUITE           the lab's Debian root of SUITE (debootstrapped once, cached)
 #   debian_headers ROOT         the newest linux-headers-*-amd64 directory name in ROOT
 #   debian_make_modules ROOT TOP NAME ARGS...
@@ -149,12 +151,38 @@ debian_root_pkgs() {
 		"qemu-system-xen seabios ipxe-qemu"
 }
 
+# debian_strap SUITE DIR PKGS BASE [DPKGOPT...]: a minbase root of SUITE with PKGS (words) in
+# DIR (made anew) from the host's mirror, without recommends, docs, man pages or locales, nor
+# apt's lists and cache; BASE.apt.conf and BASE.log are its apt options and log. Needs root.
+debian_strap() {
+	local suite=$1 dir=$2 pkgs=$3 base=$4 m o mirrors=() dpkgopts=()
+	shift 4
+	for o in "$@"; do dpkgopts+=(--dpkgopt="$o"); done
+	mapfile -t mirrors < <(debian_sources "$suite")
+	[ ${#mirrors[@]} -gt 0 ] || debian_die "no Debian mirror in the host's apt sources"
+	for m in "${mirrors[@]}"; do debian_say "source: $m"; done
+	debian_aptconf "$base.apt.conf"
+	rm -rf --one-file-system "$dir"
+	mkdir -p "$dir"
+	mmdebstrap --mode=root --variant=minbase --format=directory --include="${pkgs// /,}" \
+		--aptopt='APT::Install-Recommends "false"' --aptopt='Acquire::Languages "none"' \
+		--aptopt="$base.apt.conf" \
+		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='force-unsafe-io' \
+		"${dpkgopts[@]}" "$suite" "$dir" "${mirrors[@]}" >"$base.log" 2>&1 || {
+		tail -n 30 "$base.log" >&2
+		rm -rf --one-file-system "$dir"
+		debian_die "mmdebstrap $suite failed (log: $base.log)"
+	}
+	rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*
+}
+
 # debian_root SUITE: print the directory of a Debian SUITE root (mmdebstrap minbase plus
 # debian_root_pkgs) from the host's mirror, $CACHE/debroot/SUITE-<kernel version>. Built once,
 # then kept; PVBACK_DEBROOT_REBUILD=1 builds it again (for a newer kernel on the mirror).
 # Needs root (mmdebstrap --mode=root) and mmdebstrap.
 debian_root() {
-	local suite=$1 dir=$CACHE/debroot pkgs cur tmp hdr final m mirrors=()
+	local suite=$1 dir=$CACHE/debroot pkgs cur tmp hdr final
 	pkgs=$(debian_root_pkgs "$suite")
 	[ "$(id -u)" -eq 0 ] || debian_die "a Debian root needs root (mmdebstrap --mode=root)"
 	command -v mmdebstrap >/dev/null || debian_die "mmdebstrap missing: run 'make deps'"
@@ -166,28 +194,12 @@ debian_root() {
 			[ "$(cat "$cur/.pvback-pkgs")" = "$pkgs" ]; then
 			exit 0
 		fi
-		mapfile -t mirrors < <(debian_sources "$suite")
-		[ ${#mirrors[@]} -gt 0 ] || debian_die "no Debian mirror in the host's apt sources"
 		tmp=$dir/.$suite.tmp
-		rm -rf --one-file-system "$tmp"
 		debian_say "building a Debian $suite root (a few minutes, once): $pkgs"
-		for m in "${mirrors[@]}"; do debian_say "source: $m"; done
-		debian_aptconf "$dir/.$suite.apt.conf"
 		# No initramfs for the kernel (the lab boots its own): its postinst hooks stay out.
-		mmdebstrap --mode=root --variant=minbase --format=directory --include="${pkgs// /,}" \
-			--aptopt='APT::Install-Recommends "false"' --aptopt='Acquire::Languages "none"' \
-			--aptopt="$dir/.$suite.apt.conf" \
-			--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
-			--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='force-unsafe-io' \
-			--dpkgopt='path-exclude=/etc/kernel/postinst.d/*' \
-			"$suite" "$tmp" "${mirrors[@]}" >"$dir/.$suite.log" 2>&1 || {
-			tail -n 30 "$dir/.$suite.log" >&2
-			rm -rf --one-file-system "$tmp"
-			debian_die "mmdebstrap $suite failed (log: $dir/.$suite.log)"
-		}
+		debian_strap "$suite" "$tmp" "$pkgs" "$dir/.$suite" 'path-exclude=/etc/kernel/postinst.d/*'
 		hdr=$(debian_headers "$tmp")
 		[ -n "$hdr" ] || debian_die "the $suite root has no linux-headers-*-amd64"
-		rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/*
 		echo "$pkgs" >"$tmp/.pvback-pkgs"
 		final=$dir/$suite-${hdr#linux-headers-}
 		rm -rf --one-file-system "$final"

@@ -26,24 +26,10 @@ mkdir -p "$CACHE/qemu"
 	fi
 	[ "$(id -u)" -eq 0 ] || lab_die "the QEMU kit needs root (mmdebstrap --mode=root)"
 	command -v mmdebstrap >/dev/null || lab_die "mmdebstrap missing: run 'make deps'"
-	mapfile -t mirrors < <(debian_sources "$suite")
-	[ ${#mirrors[@]} -gt 0 ] || lab_die "no Debian mirror in the host's apt sources"
 	tmp=$CACHE/qemu/.$suite.tmp
 	rm -rf --one-file-system "$tmp"
-	mkdir -p "$tmp"
 	lab_log "building the QEMU of Debian $suite (once, a few minutes) in $dir"
-	debian_aptconf "$CACHE/qemu/.$suite.apt.conf"
-	mmdebstrap --mode=root --variant=minbase --format=directory --include=qemu-system-x86 \
-		--aptopt='APT::Install-Recommends "false"' --aptopt='Acquire::Languages "none"' \
-		--aptopt="$CACHE/qemu/.$suite.apt.conf" \
-		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='force-unsafe-io' \
-		"$suite" "$tmp/root" "${mirrors[@]}" >"$CACHE/qemu/.$suite.log" 2>&1 || {
-		tail -n 30 "$CACHE/qemu/.$suite.log" >&2
-		rm -rf --one-file-system "$tmp"
-		lab_die "mmdebstrap of the $suite QEMU failed (log: $CACHE/qemu/.$suite.log)"
-	}
-	rm -rf "$tmp"/root/var/lib/apt/lists/* "$tmp"/root/var/cache/apt/*
+	debian_strap "$suite" "$tmp/root" qemu-system-x86 "$CACHE/qemu/.$suite"
 	# Its loader and library path, not the host's; -L: its firmware and option ROMs (the
 	# compiled-in /usr/share/qemu is the host's QEMU's).
 	cat >"$tmp/qemu-system-x86_64" <<WRAP

@@ -23,6 +23,11 @@ ROUNDS=${PVTEST_BENCH_ROUNDS:-1}
 HOSTS=${PVTEST_MIG_HOSTS:-1}
 read -ra TYPES <<<"${PVTEST_BENCH_TYPES:-pvh hvm}"
 BACKENDS=(intree pvback)
+# The modules that serve a guest's disk and NIC through each, as backends_of says them.
+declare -A WANT=([intree]=xen_blkback/xen_netback [pvback]=pvblkback/pvnetback)
+# The servers the VM moves between: this one (a), and with two hosts the second one (b).
+SERVERS=(a)
+[ "$HOSTS" = 1 ] || SERVERS=(a b)
 M=bmig START=94G SIZE=64M
 MAC=$(net_mac 94 1) IP=$(guest_ip 64)
 DM=pvbenchmig
@@ -33,23 +38,6 @@ require_net
 # it: on each server, as the same name.
 s=$(($(to_bytes $START) / 512)) n=$(($(to_bytes $SIZE) / 512))
 mkdm="DM_DISABLE_UDEV=1 dmsetup create $DM --table '0 $n linear $PVTEST_DISK $s' && dmsetup mknodes"
-rmdm="dmsetup remove $DM >/dev/null 2>&1"
-if [ "$HOSTS" = 2 ]; then
-	trap 'on_host2 "pvtest_cleanup; $rmdm" >/dev/null 2>&1; pvtest_cleanup >/dev/null 2>&1; eval "$rmdm"' EXIT
-else
-	trap 'pvtest_cleanup >/dev/null 2>&1; eval "$rmdm"' EXIT
-fi
-net_mark_dirty
-# Per guest: its backends, then per migration three checks.
-tap_plan $((ROUNDS * ${#TYPES[@]} * ${#BACKENDS[@]} * (1 + 3 * HOSTS)))
-
-eval "$mkdm" || tap_bail "cannot create the dm-linear device of the region"
-if [ "$HOSTS" = 2 ]; then
-	wait_for "on_host2 true" 900 || tap_bail "no second server at $PVTEST_HOST2"
-	# What a scenario before this one may have left there (its guests, their backends).
-	on_host2 pvtest_cleanup >/dev/null 2>&1 || true
-	on_host2 "$mkdm" || tap_bail "cannot create the dm-linear device on the second server"
-fi
 
 # at a|b CMD: shell CMD, with lib.sh, on this server (a) or the second one (b).
 at() {
@@ -60,12 +48,25 @@ at() {
 	fi
 }
 
+trap 'for h in "${SERVERS[@]}"; do at $h "pvtest_cleanup; dmsetup remove $DM" >/dev/null 2>&1; done' EXIT
+net_mark_dirty
+# Per guest: its backends, then per migration three checks.
+tap_plan $((ROUNDS * ${#TYPES[@]} * ${#BACKENDS[@]} * (1 + 3 * HOSTS)))
+
+if [ "$HOSTS" = 2 ]; then
+	wait_for "on_host2 true" 900 || tap_bail "no second server at $PVTEST_HOST2"
+	# What a scenario before this one may have left there (its guests, their backends).
+	on_host2 pvtest_cleanup >/dev/null 2>&1 || true
+fi
+for h in "${SERVERS[@]}"; do
+	at "$h" "$mkdm" || tap_bail "cannot create the dm-linear device of the region on server $h"
+done
+
 # migrate_once R TYPE BE FROM D0: the guest, on server FROM as domain D0, migrates (to this host
 # again, or to the other server) with its pulse and datagrams running (three checks). Prints a
 # sample line and sets MIG_DOMID and MIG_AT to where it is now.
 migrate_once() {
-	local r=$1 type=$2 be=$3 from=$4 d0=$5 to way t0 t1 d1 mods pulse net dg ng want=pvblkback/pvnetback
-	[ "$be" = intree ] && want=xen_blkback/xen_netback
+	local r=$1 type=$2 be=$3 from=$4 d0=$5 to way t0 t1 d1 mods pulse net dg ng
 	to=$from
 	if [ "$HOSTS" = 2 ]; then
 		to=b
@@ -95,7 +96,7 @@ echo \$! >/tmp/gap.pid' >/dev/null"
 	b-a) d1=$(guest_moved_from_host2 $M "$d0") ;;
 	esac || tap_bail "round $r: no new domain for $M"
 	mods=$(at "$to" "backends_of $d1")
-	tap_is "$mods" "$want" "round $r: $be serves the migrated $M's disk and NIC ($way)" || true
+	tap_is "$mods" "${WANT[$be]}" "round $r: $be serves the migrated $M's disk and NIC ($way)" || true
 	# The sender runs on in the guest's new domain: stop it, then the receiver.
 	at "$to" "guest_run $M 'kill \$(cat /tmp/gap.pid)' >/dev/null" || true
 	net_recv_stop peer mig
@@ -113,13 +114,13 @@ echo \$! >/tmp/gap.pid' >/dev/null"
 
 # guest_round R TYPE BE: one VM of TYPE through BE, migrated HOSTS times (1 + 3 * HOSTS checks).
 guest_round() {
-	local r=$1 type=$2 be=$3 disk cfg d mods want=pvblkback/pvnetback i out
-	[ "$be" = intree ] && want=xen_blkback/xen_netback
+	local r=$1 type=$2 be=$3 disk cfg d mods h i out
+	# Here for the rest of the scenario too (guest_create, the cleanup).
 	PVBACK_BACKEND=$be
-	{ blk_backend_load && net_backend_load; } || tap_bail "cannot load the $be backends"
-	if [ "$HOSTS" = 2 ] && ! out=$(on_host2 "PVBACK_BACKEND=$be; blk_backend_load && net_backend_load" 2>&1); then
-		tap_bail "cannot load the $be backends on the second server: $out"
-	fi
+	for h in "${SERVERS[@]}"; do
+		out=$(at "$h" "PVBACK_BACKEND=$be; blk_backend_load && net_backend_load" 2>&1) ||
+			tap_bail "cannot load the $be backends on server $h: $out"
+	done
 	if [ "$be" = intree ]; then
 		disk="phy:/dev/mapper/$DM,xvda,w"
 	else
@@ -130,7 +131,7 @@ guest_round() {
 	guest_net_up $M "$IP" "$MAC" >/dev/null || tap_bail "round $r: $M's network on $be"
 	d=$(guest_domid $M)
 	mods=$(backends_of "$d")
-	tap_is "$mods" "$want" "round $r: $be serves $M's ($type) disk and NIC" || true
+	tap_is "$mods" "${WANT[$be]}" "round $r: $be serves $M's ($type) disk and NIC" || true
 	MIG_DOMID=$d MIG_AT=a
 	for ((i = 0; i < HOSTS; i++)); do
 		migrate_once "$r" "$type" "$be" "$MIG_AT" "$MIG_DOMID"
